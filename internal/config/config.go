@@ -1,0 +1,148 @@
+// Package config loads exitflow's settings: flags > EXITFLOW_* environment variables >
+// an optional exitflow.yaml > built-in defaults.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Config is the effective configuration.
+type Config struct {
+	DatabaseURL       string `mapstructure:"database_url"`
+	TemporalAddress   string `mapstructure:"temporal_address"`
+	TemporalNamespace string `mapstructure:"temporal_namespace"`
+	TaskQueue         string `mapstructure:"task_queue"`
+	Timezone          string `mapstructure:"timezone"`
+	SMTPHost          string `mapstructure:"smtp_host"`
+	SMTPPort          int    `mapstructure:"smtp_port"`
+	SMTPUsername      string `mapstructure:"smtp_username"`
+	SMTPPassword      string `mapstructure:"smtp_password"`
+	SMTPFrom          string `mapstructure:"smtp_from"`
+}
+
+// Setting describes one key: its flag, environment variable, default and whether it is secret.
+type Setting struct {
+	Key, Flag, Env, Help string
+	Default              any
+	Secret               bool
+}
+
+// Settings lists every key, in the order `config show` prints them.
+var Settings = []Setting{
+	{"database_url", "database-url", "EXITFLOW_DATABASE_URL", "PostgreSQL URL of the HMIS database", "postgres://postgres@127.0.0.1:5432/exitflow", false},
+	{"temporal_address", "temporal-address", "EXITFLOW_TEMPORAL_ADDRESS", "Temporal frontend host:port", "127.0.0.1:7233", false},
+	{"temporal_namespace", "temporal-namespace", "EXITFLOW_TEMPORAL_NAMESPACE", "Temporal namespace", "default", false},
+	{"task_queue", "task-queue", "EXITFLOW_TASK_QUEUE", "Temporal task queue of the worker", "exitflow", false},
+	{"timezone", "timezone", "EXITFLOW_TIMEZONE", "the CoC's time zone (IANA name); 'today' is taken there", "America/New_York", false},
+	{"smtp_host", "smtp-host", "EXITFLOW_SMTP_HOST", "SMTP server host", "", false},
+	{"smtp_port", "smtp-port", "EXITFLOW_SMTP_PORT", "SMTP server port", 25, false},
+	{"smtp_username", "smtp-username", "EXITFLOW_SMTP_USERNAME", "SMTP user name", "", false},
+	{"smtp_password", "smtp-password", "EXITFLOW_SMTP_PASSWORD", "SMTP password", "", true},
+	{"smtp_from", "smtp-from", "EXITFLOW_SMTP_FROM", "From address of notices", "exitflow@localhost", false},
+}
+
+// AddFlags adds one flag per setting to fs.
+func AddFlags(fs *pflag.FlagSet) {
+	for _, s := range Settings {
+		switch d := s.Default.(type) {
+		case int:
+			fs.Int(s.Flag, d, s.Help+" ("+s.Env+")")
+		default:
+			fs.String(s.Flag, fmt.Sprint(d), s.Help+" ("+s.Env+")")
+		}
+	}
+}
+
+// BindFlags wires the flags of AddFlags into v: a flag given on the command line wins.
+func BindFlags(v *viper.Viper, fs *pflag.FlagSet) {
+	for _, s := range Settings {
+		_ = v.BindPFlag(s.Key, fs.Lookup(s.Flag))
+	}
+}
+
+// New returns a viper instance with defaults, environment variables and the optional config file.
+// file may be empty: then ./exitflow.yaml is read if it exists.
+func New(file string) (*viper.Viper, error) {
+	v := viper.New()
+	for _, s := range Settings {
+		v.SetDefault(s.Key, s.Default)
+		_ = v.BindEnv(s.Key, s.Env)
+	}
+	if file != "" {
+		v.SetConfigFile(file)
+	} else {
+		v.SetConfigName("exitflow")
+		v.SetConfigType("yaml")
+		v.AddConfigPath(".")
+	}
+	if err := v.ReadInConfig(); err != nil {
+		if _, missing := err.(viper.ConfigFileNotFoundError); !missing || file != "" {
+			return nil, fmt.Errorf("reading config file: %w", err)
+		}
+	}
+	return v, nil
+}
+
+// Load decodes and validates the effective configuration.
+func Load(v *viper.Viper) (Config, error) {
+	var c Config
+	if err := v.Unmarshal(&c); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil {
+		return c, fmt.Errorf("config: timezone %q (EXITFLOW_TIMEZONE / --timezone) is not an IANA time zone name such as America/New_York", c.Timezone)
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || !strings.HasPrefix(u.Scheme, "postgres") {
+		return c, fmt.Errorf("config: database URL %q (EXITFLOW_DATABASE_URL / --database-url) must look like postgres://user@host:5432/dbname", MaskURL(c.DatabaseURL))
+	}
+	return c, nil
+}
+
+// Location is the CoC's time zone.
+func (c Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Today is today's date in the CoC's time zone, at midnight UTC (a calendar date).
+func (c Config) Today() time.Time {
+	y, m, d := time.Now().In(c.Location()).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// MaskURL hides the password of a URL, for messages and `config show`.
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Show returns key = value lines of the effective configuration, secrets masked.
+func Show(v *viper.Viper) []string {
+	var out []string
+	for _, s := range Settings {
+		val := v.GetString(s.Key)
+		switch {
+		case s.Secret && val != "":
+			val = "*****"
+		case s.Key == "database_url":
+			val = MaskURL(val)
+		}
+		out = append(out, fmt.Sprintf("%-19s = %-45s (%s)", s.Key, val, s.Env))
+	}
+	return out
+}
