@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -74,17 +75,15 @@ func New(file string) (*viper.Viper, error) {
 		v.SetDefault(s.Key, s.Default)
 		_ = v.BindEnv(s.Key, s.Env)
 	}
-	if file != "" {
-		v.SetConfigFile(file)
-	} else {
-		v.SetConfigName("exitflow")
-		v.SetConfigType("yaml")
-		v.AddConfigPath(".")
-	}
-	if err := v.ReadInConfig(); err != nil {
-		if _, missing := err.(viper.ConfigFileNotFoundError); !missing || file != "" {
-			return nil, fmt.Errorf("reading config file: %w", err)
+	if file == "" {
+		if _, err := os.Stat("exitflow.yaml"); err != nil {
+			return v, nil // the file is optional
 		}
+		file = "exitflow.yaml"
+	}
+	v.SetConfigFile(file)
+	if err := v.ReadInConfig(); err != nil {
+		return nil, fmt.Errorf("reading config file %s: %w", file, err)
 	}
 	return v, nil
 }

@@ -39,6 +39,10 @@ func Open(ctx context.Context, dbURL string) (*pgxpool.Pool, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "3D000" {
+			return nil, fmt.Errorf("database %s does not exist: run `exitflow migrate` to create it", config.MaskURL(dbURL))
+		}
 		return nil, fmt.Errorf("database at %s does not answer: %w", config.MaskURL(dbURL), err)
 	}
 	return pool, nil

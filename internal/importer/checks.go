@@ -1,0 +1,167 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/exitflow/exitflow/internal/hmis"
+	"github.com/jackc/pgx/v5"
+)
+
+// effective creates temp views eff_<table>: the rows the database will hold after the merge
+// (this export's rows, plus stored rows it does not replace). Checks read them, so a delta export
+// may refer to rows imported earlier.
+func effective(ctx context.Context, tx pgx.Tx, f *hmis.File) error {
+	cols := []string{}
+	for _, c := range f.Columns {
+		cols = append(cols, hmis.Quote(c.DB()))
+	}
+	list := strings.Join(cols, ", ")
+	key := hmis.Quote(f.Key().DB())
+	q := fmt.Sprintf(`CREATE TEMP VIEW eff_%[1]s AS
+		SELECT _line, %[2]s FROM %[3]s
+		UNION ALL
+		SELECT NULL::integer, %[2]s FROM hmis.%[4]s h WHERE NOT EXISTS (SELECT 1 FROM %[3]s s WHERE s.%[5]s = h.%[5]s)`,
+		f.Table(), list, stagingTable(f), hmis.Quote(f.Table()), key)
+	_, err := tx.Exec(ctx, q)
+	return err
+}
+
+// check runs a query whose rows are (line, message) and records each as a problem in file f, column.
+func (k *checker) check(ctx context.Context, f *hmis.File, column string, q string, record func(Problem)) error {
+	field := 0
+	if l := k.loads[f.Name]; l != nil && column != "" {
+		if c, ok := f.Col(column); ok {
+			for ci, sc := range f.Columns {
+				if sc.Name == c.Name {
+					field = l.colField[ci]
+				}
+			}
+		}
+	}
+	rows, err := k.tx.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("checking %s: %w", f.CSV(), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var line *int32
+		var msg string
+		if err := rows.Scan(&line, &msg); err != nil {
+			return err
+		}
+		pr := Problem{File: f.CSV(), Msg: msg}
+		if line != nil {
+			pr.Line = int(*line)
+		}
+		pr.Column = field
+		record(pr)
+	}
+	return rows.Err()
+}
+
+// checker runs the set-based checks of one import.
+type checker struct {
+	tx    pgx.Tx
+	p     *problems
+	loads map[string]*fileLoad // spec file name → its load, for field numbers
+}
+
+// crossChecks are the set-based checks across rows and files (SPEC IO3), run on the staging tables.
+func (k *checker) crossChecks(ctx context.Context) error {
+	p := k.p
+	limit := fmt.Sprintf(" LIMIT %d", MaxErrors+1)
+	errf := func(pr Problem) { p.err(pr) }
+	for _, f := range hmis.Files {
+		key := hmis.Quote(f.Key().DB())
+		// Duplicate IDs within the file.
+		q := fmt.Sprintf(`SELECT min(_line), format('%s %%s is used on %%s rows (lines %%s)', %s, count(*), array_to_string((array_agg(_line ORDER BY _line))[1:5], ', '))
+			FROM %s GROUP BY %s HAVING count(*) > 1 ORDER BY 1`+limit, f.Key().Name, key, stagingTable(f), key)
+		if err := k.check(ctx, f, f.Key().Name, q, errf); err != nil {
+			return err
+		}
+		// Dangling references.
+		for _, r := range f.Refs {
+			parent := hmis.Lookup(r.File)
+			col := hmis.Quote(strings.ToLower(r.Column))
+			pk := hmis.Quote(parent.Key().DB())
+			q := fmt.Sprintf(`SELECT c._line, format('%s %%L is not in %s', c.%s) FROM %s c
+				WHERE c.%s IS NOT NULL
+				  AND NOT EXISTS (SELECT 1 FROM %s p WHERE p.%s = c.%s)
+				  AND NOT EXISTS (SELECT 1 FROM hmis.%s p WHERE p.%s = c.%s)
+				ORDER BY 1`+limit,
+				r.Column, parent.CSV(), col, stagingTable(f), col, stagingTable(parent), pk, col, hmis.Quote(parent.Table()), pk, col)
+			if err := k.check(ctx, f, r.Column, q, errf); err != nil {
+				return err
+			}
+		}
+	}
+	exit, enr := hmis.Lookup("Exit"), hmis.Lookup("Enrollment")
+	// Two live exits for one enrollment (in this export, or this export's and one already stored).
+	if err := k.check(ctx, exit, "EnrollmentID", `
+		SELECT max(_line), format('enrollment %s has %s exits (ExitIDs %s); an enrollment has at most one Exit', enrollmentid, count(*), string_agg(exitid, ', ' ORDER BY exitid))
+		FROM eff_exit WHERE datedeleted IS NULL GROUP BY enrollmentid
+		HAVING count(*) > 1 AND bool_or(_line IS NOT NULL) ORDER BY 1`+limit, errf); err != nil {
+		return err
+	}
+	// ExitDate before EntryDate.
+	if err := k.check(ctx, exit, "ExitDate", `
+		SELECT x._line, format('ExitDate %s is before the EntryDate %s of enrollment %s', x.exitdate, e.entrydate, x.enrollmentid)
+		FROM stg_exit x JOIN eff_enrollment e USING (enrollmentid)
+		WHERE x.exitdate < e.entrydate ORDER BY 1`+limit, errf); err != nil {
+		return err
+	}
+	warnf := func(kind string) func(Problem) { return func(pr Problem) { p.warn(kind, pr) } }
+	// SPEC H: exactly one head of household; real exports break this, so it is a warning.
+	if err := k.check(ctx, enr, "RelationshipToHoH", `
+		SELECT min(_line), format('household %s has %s heads of household (RelationshipToHoH 1) among %s members', householdid,
+			count(*) FILTER (WHERE relationshiptohoh = 1), count(*))
+		FROM eff_enrollment WHERE datedeleted IS NULL
+		  AND householdid IN (SELECT householdid FROM stg_enrollment)
+		GROUP BY householdid HAVING count(*) FILTER (WHERE relationshiptohoh = 1) <> 1 ORDER BY 1`,
+		warnf("household without exactly one head of household")); err != nil {
+		return err
+	}
+	// NbN exit on the last bed night instead of the day after (HUD; SPEC D2).
+	if err := k.check(ctx, exit, "ExitDate", `
+		WITH nbn AS (
+			SELECT e.enrollmentid FROM eff_enrollment e JOIN eff_project p USING (projectid)
+			WHERE p.projecttype = 1 AND e.enrollmentid IN (SELECT enrollmentid FROM stg_exit)),
+		bn AS (
+			SELECT enrollmentid, max(dateprovided) AS last FROM eff_services
+			WHERE recordtype = 200 AND datedeleted IS NULL AND enrollmentid IN (SELECT enrollmentid FROM nbn)
+			GROUP BY enrollmentid)
+		SELECT x._line, format('night-by-night exit %s of enrollment %s is on its last bed night; HUD expects the day after (%s)',
+			x.exitdate, x.enrollmentid, x.exitdate + 1)
+		FROM stg_exit x JOIN bn USING (enrollmentid)
+		WHERE x.datedeleted IS NULL AND x.exitdate = bn.last ORDER BY 1`,
+		warnf("night-by-night exit on the last bed night")); err != nil {
+		return err
+	}
+	// Activity dated before its enrollment's entry date (SPEC A2: the engine ignores it).
+	for _, a := range activityDates {
+		f := hmis.Lookup(a.file)
+		if err := k.check(ctx, f, a.column, fmt.Sprintf(`
+			SELECT c._line, format('%s %%s is before the EntryDate %%s of enrollment %%s', c.%s, e.entrydate, c.enrollmentid)
+			FROM %s c JOIN eff_enrollment e USING (enrollmentid)
+			WHERE c.datedeleted IS NULL AND c.%s < e.entrydate ORDER BY 1`, a.column, strings.ToLower(a.column), stagingTable(f), strings.ToLower(a.column)),
+			warnf("activity dated before entry")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// activityDates are the activity sources of SPEC A1 and their date columns.
+var activityDates = []struct{ file, column string }{
+	{"Services", "DateProvided"},
+	{"CurrentLivingSituation", "InformationDate"},
+	{"Assessment", "AssessmentDate"},
+	{"Event", "EventDate"},
+	{"IncomeBenefits", "InformationDate"},
+	{"HealthAndDV", "InformationDate"},
+	{"Disabilities", "InformationDate"},
+	{"EmploymentEducation", "InformationDate"},
+	{"YouthEducationStatus", "InformationDate"},
+}

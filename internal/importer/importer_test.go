@@ -1,0 +1,378 @@
+package importer_test
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/exitflow/exitflow/internal/hmis"
+	"github.com/exitflow/exitflow/internal/importer"
+	"github.com/exitflow/exitflow/internal/testdb"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const samples = "../../../shared/hmis-sample/"
+
+// fixture copies testdata/valid into a temp dir and applies edits (file → function of its text).
+func fixture(t *testing.T, edits map[string]func(string) string) string {
+	t.Helper()
+	dir := t.TempDir()
+	des, err := os.ReadDir("testdata/valid")
+	require.NoError(t, err)
+	for _, de := range des {
+		b, err := os.ReadFile(filepath.Join("testdata/valid", de.Name()))
+		require.NoError(t, err)
+		text := string(b)
+		if fn := edits[de.Name()]; fn != nil {
+			text = fn(text)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, de.Name()), []byte(text), 0o644))
+	}
+	return dir
+}
+
+func replace(old, new string) func(string) string {
+	return func(s string) string {
+		if !strings.Contains(s, old) {
+			panic("fixture edit: " + old + " not found")
+		}
+		return strings.Replace(s, old, new, 1)
+	}
+}
+
+func appendRow(row string) func(string) string { return func(s string) string { return s + row + "\n" } }
+
+// snapshot is a fingerprint of every HMIS table and the import log.
+func snapshot(t *testing.T, pool *pgxpool.Pool) string {
+	t.Helper()
+	var b strings.Builder
+	for _, f := range hmis.Files {
+		var sum string
+		require.NoError(t, pool.QueryRow(context.Background(),
+			"SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM hmis."+hmis.Quote(f.Table())+" t").Scan(&sum))
+		b.WriteString(f.Name + "=" + sum + ";")
+	}
+	var n string
+	require.NoError(t, pool.QueryRow(context.Background(), "SELECT count(*)::text FROM exitflow.import_run").Scan(&n))
+	return b.String() + "imports=" + n
+}
+
+func TestSamplesImportWithoutErrors(t *testing.T) { // SPEC IO1, IO2
+	for _, tc := range []struct {
+		dir       string
+		warnKinds []string
+	}{
+		{"eva-demo-fy2026", []string{"household without exactly one head of household", "non-spec date format"}},
+		{"greenriver-datalab-fy2024", []string{"household without exactly one head of household", "night-by-night exit on the last bed night", "non-spec date format"}},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			_, pool := testdb.New(t)
+			res, err := importer.Run(context.Background(), pool, samples+tc.dir, importer.Options{})
+			require.NoError(t, err)
+			assert.Zero(t, res.ErrorCount, "%v", res.Errors)
+			kinds := map[string]bool{}
+			for _, w := range res.Warnings {
+				kinds[w.Kind] = true
+			}
+			for _, k := range tc.warnKinds {
+				assert.True(t, kinds[k], "expected a %q warning, got %v", k, res.Warnings)
+			}
+			var enrollments int
+			require.NoError(t, pool.QueryRow(context.Background(), "SELECT count(*) FROM hmis.enrollment").Scan(&enrollments))
+			assert.Equal(t, map[string]int{"eva-demo-fy2026": 4771, "greenriver-datalab-fy2024": 574}[tc.dir], enrollments)
+		})
+	}
+}
+
+func TestNonSpecDatesReadDayFirstWhenTheColumnProvesIt(t *testing.T) { // SPEC IO3
+	_, pool := testdb.New(t)
+	_, err := importer.Run(context.Background(), pool, samples+"eva-demo-fy2026", importer.Options{})
+	require.NoError(t, err)
+	var got string
+	// Client 2615 has DateUpdated "03-11-21"; other values of the column ("13-06-19") prove dd-mm-yy.
+	require.NoError(t, pool.QueryRow(context.Background(), "SELECT dateupdated::date::text FROM hmis.client WHERE personalid = '2615'").Scan(&got))
+	assert.Equal(t, "2021-11-03", got)
+	// FY2024 sample: ExportDate "02-07-2023 12:00:00" is mm-dd-yyyy.
+	_, err = importer.Run(context.Background(), pool, samples+"greenriver-datalab-fy2024", importer.Options{})
+	require.NoError(t, err)
+	require.NoError(t, pool.QueryRow(context.Background(), "SELECT exportdate::text FROM hmis.export WHERE sourcename = 'I COUNT Network'").Scan(&got))
+	assert.Equal(t, "2023-02-07 12:00:00", got)
+}
+
+func TestValidFixture(t *testing.T) {
+	_, pool := testdb.New(t)
+	res, err := importer.Run(context.Background(), pool, fixture(t, nil), importer.Options{})
+	require.NoError(t, err)
+	assert.Zero(t, res.WarningCount, "%+v", res.Warnings)
+	assert.Equal(t, "E1", res.ExportID)
+	var loc string
+	require.NoError(t, pool.QueryRow(context.Background(), "SELECT locationdetails FROM hmis.currentlivingsituation").Scan(&loc))
+	assert.Equal(t, "under the bridge, north side", loc)
+	var amount string
+	require.NoError(t, pool.QueryRow(context.Background(), "SELECT faamount::text FROM hmis.services WHERE servicesid = 'S4'").Scan(&amount))
+	assert.Equal(t, "25.50", amount)
+}
+
+func TestBadInputIsReportedWithItsLocationAndChangesNothing(t *testing.T) { // SPEC IO3
+	_, pool := testdb.New(t)
+	_, err := importer.Run(context.Background(), pool, fixture(t, nil), importer.Options{})
+	require.NoError(t, err)
+	before := snapshot(t, pool)
+
+	cases := []struct {
+		name  string
+		edits map[string]func(string) string
+		want  string // expected in one of the errors, with its location
+	}{
+		{"date that does not exist", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,P3,2024-02-01", "N3,C3,P3,2024-02-30")},
+			`Enrollment.csv:4:4: EntryDate: "2024-02-30" is not a calendar date`},
+		{"truncated row", map[string]func(string) string{"Client.csv": replace("C3,Cal,Gamma,1975-03-03,2023-01-01 09:00:00,2023-01-01 09:00:00,U1,,E1", "C3,Cal,Gamma,1975-03-03")},
+			`Client.csv:4:4: row has 4 fields, the header has 9`},
+		{"unterminated quote", map[string]func(string) string{"Organization.csv": replace(`"Agency One, Inc."`, `"Agency One, Inc.`)},
+			`Organization.csv:`},
+		{"unknown CSV version", map[string]func(string) string{"Export.csv": replace("2026 v1.0", "2022 v1.3")},
+			`Export.csv:2:10: CSVVersion "2022 v1.3" is not supported`},
+		{"two Export rows", map[string]func(string) string{"Export.csv": func(s string) string { return s + strings.SplitN(s, "\n", 3)[1] + "\n" }},
+			`Export.csv: has 2 data rows; an HMIS CSV export has exactly one Export row`},
+		{"mismatched ExportID", map[string]func(string) string{"Client.csv": replace("U1,,E1\nC2", "U1,,E9\nC2")},
+			`Client.csv:2:9: ExportID: "E9" does not match Export.csv's ExportID "E1"`},
+		{"missing required column", map[string]func(string) string{"Enrollment.csv": replace("EntryDate,", "Entry_Date,")},
+			`Enrollment.csv:1: missing required column EntryDate`},
+		{"missing required value", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,P3,2024-02-01", "N3,C3,P3,")},
+			`Enrollment.csv:4:4: EntryDate is required but empty`},
+		{"wrong type", map[string]func(string) string{"Services.csv": replace("25.50", "25 dollars")},
+			`Services.csv:5:7: FAAmount: "25 dollars" is not an amount of money`},
+		{"not a number", map[string]func(string) string{"Enrollment.csv": replace("H2,1,", "H2,one,")},
+			`Enrollment.csv:4:6: RelationshipToHoH: "one" is not a whole number`},
+		{"ProjectType outside the HUD list", map[string]func(string) string{"Project.csv": replace("1,4,,", "1,5,,")},
+			`Project.csv:3:6: ProjectType: 5 is not in the HUD ProjectType code list`},
+		{"RelationshipToHoH outside the HUD list", map[string]func(string) string{"Enrollment.csv": replace("H1,2,", "H1,7,")},
+			`Enrollment.csv:3:6: RelationshipToHoH: 7 is not in the HUD RelationshipToHoH code list`},
+		{"Destination outside the HUD list", map[string]func(string) string{"Exit.csv": replace(",435,431,", ",999,,")},
+			`Exit.csv:2:5: Destination: 999 is not in the HUD Destination code list`},
+		{"DestinationSubsidyType outside the HUD list", map[string]func(string) string{"Exit.csv": replace(",435,431,", ",435,432,")},
+			`Exit.csv:2:6: DestinationSubsidyType: 432 is not in the HUD DestinationSubsidyType code list`},
+		{"RecordType outside the HUD list", map[string]func(string) string{"Services.csv": replace(",144,3,", ",145,3,")},
+			`Services.csv:5:5: RecordType: 145 is not in the HUD RecordType code list`},
+		{"DataCollectionStage outside the HUD list", map[string]func(string) string{"HealthAndDV.csv": appendRow("D1,N3,C3,2024-02-01,4,2024-02-01 10:00:00,2024-02-01 10:00:00,E1")},
+			`HealthAndDV.csv:2:5: DataCollectionStage: 4 is not in the HUD DataCollectionStage code list`},
+		{"duplicate ID", map[string]func(string) string{"Client.csv": appendRow("C1,Ann,Again,1980-01-01,2023-01-01 09:00:00,2023-01-01 09:00:00,U1,,E1")},
+			`Client.csv:2:1: PersonalID C1 is used on 2 rows (lines 2, 5)`},
+		{"enrollment of an unknown client", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,", "N3,C9,")},
+			`Enrollment.csv:4:2: PersonalID 'C9' is not in Client.csv`},
+		{"enrollment in an unknown project", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,P3,", "N3,C3,P9,")},
+			`Enrollment.csv:4:3: ProjectID 'P9' is not in Project.csv`},
+		{"exit of an unknown enrollment", map[string]func(string) string{"Exit.csv": replace("X1,N4,", "X1,N9,")},
+			`Exit.csv:2:2: EnrollmentID 'N9' is not in Enrollment.csv`},
+		{"service of an unknown enrollment", map[string]func(string) string{"Services.csv": replace("S4,N3,", "S4,N8,")},
+			`Services.csv:5:2: EnrollmentID 'N8' is not in Enrollment.csv`},
+		{"ExitDate before EntryDate", map[string]func(string) string{"Exit.csv": replace("N4,C3,2024-01-31", "N4,C3,2023-07-31")},
+			`Exit.csv:2:4: ExitDate 2023-07-31 is before the EntryDate 2023-08-01 of enrollment N4`},
+		{"two exits for one enrollment", map[string]func(string) string{"Exit.csv": appendRow("X2,N4,C3,2024-02-15,30,,,2024-02-16 10:00:00,2024-02-16 10:00:00,U1,,E1")},
+			`Exit.csv:3:2: enrollment N4 has 2 exits (ExitIDs X1, X2)`},
+		{"binary file", map[string]func(string) string{"Services.csv": func(string) string { return "PK\x03\x04\x00\x00\x08\x00binary" }},
+			`Services.csv: is not a CSV text file`},
+		{"empty file", map[string]func(string) string{"Services.csv": func(string) string { return "" }},
+			`Services.csv: is empty`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := importer.Run(context.Background(), pool, fixture(t, tc.edits), importer.Options{})
+			require.ErrorIs(t, err, importer.ErrInvalid)
+			var all []string
+			for _, e := range res.Errors {
+				all = append(all, e.String())
+			}
+			joined := strings.Join(all, "\n")
+			assert.Contains(t, joined, tc.want)
+			assert.Equal(t, before, snapshot(t, pool), "an import with errors changed the database")
+		})
+	}
+}
+
+func TestTolerableQuirksAreAccepted(t *testing.T) { // SPEC IO2, IO3
+	_, pool := testdb.New(t)
+	dir := fixture(t, map[string]func(string) string{
+		// A byte order mark, CRLF line ends, a header in other case and order, a quoted header.
+		"Client.csv": func(s string) string {
+			s = strings.Replace(s, "PersonalID,FirstName", `"personalid",FIRSTNAME`, 1)
+			return "\ufeff" + strings.ReplaceAll(s, "\n", "\r\n")
+		},
+		// A datetime far beyond the export date: a warning.
+		"Organization.csv": replace("2023-01-01 09:00:00,2023-01-01 09:00:00,U1,,E1\nO2", "2023-01-01 09:00:00,2031-01-01 09:00:00,U1,,E1\nO2"),
+		// A column that is not in the spec: a warning.
+		"User.csv": func(s string) string {
+			return strings.Replace(strings.Replace(s, "ExportID\n", "ExportID,Favourite\n", 1), ",E1\n", ",E1,blue\n", 1)
+		},
+	})
+	res, err := importer.Run(context.Background(), pool, dir, importer.Options{})
+	require.NoError(t, err)
+	kinds := map[string]int{}
+	for _, w := range res.Warnings {
+		kinds[w.Kind] = w.Count
+	}
+	assert.Equal(t, map[string]int{"datetime after the export date": 1, "unknown column (not stored)": 1}, kinds)
+	var n int
+	require.NoError(t, pool.QueryRow(context.Background(), "SELECT count(*) FROM hmis.client WHERE firstname IN ('Ann','Ben','Cal')").Scan(&n))
+	assert.Equal(t, 3, n)
+}
+
+func TestPathProblems(t *testing.T) {
+	_, pool := testdb.New(t)
+	ctx := context.Background()
+	_, err := importer.Run(ctx, pool, "/no/such/export", importer.Options{})
+	assert.ErrorContains(t, err, "/no/such/export: no such file or folder")
+
+	_, err = importer.Run(ctx, pool, t.TempDir(), importer.Options{})
+	assert.ErrorContains(t, err, "no CSV files found")
+
+	zipPath := filepath.Join(t.TempDir(), "export.zip")
+	writeZip(t, zipPath, map[string]string{"Client.csv": "PersonalID\n"})
+	_, err = importer.Run(ctx, pool, zipPath, importer.Options{})
+	assert.ErrorContains(t, err, "no Export.csv")
+
+	notZip := filepath.Join(t.TempDir(), "export.zip")
+	require.NoError(t, os.WriteFile(notZip, []byte("hello"), 0o644))
+	_, err = importer.Run(ctx, pool, notZip, importer.Options{})
+	assert.ErrorContains(t, err, "not a folder or a readable .zip")
+}
+
+func writeZip(t *testing.T, path string, files map[string]string) {
+	t.Helper()
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	zw := zip.NewWriter(f)
+	for name, body := range files {
+		w, err := zw.Create(name)
+		require.NoError(t, err)
+		_, err = w.Write([]byte(body))
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+	require.NoError(t, f.Close())
+}
+
+func TestZipImport(t *testing.T) {
+	_, pool := testdb.New(t)
+	dir := fixture(t, nil)
+	files := map[string]string{}
+	des, _ := os.ReadDir(dir)
+	for _, de := range des {
+		b, _ := os.ReadFile(filepath.Join(dir, de.Name()))
+		files["hmis_export/"+de.Name()] = string(b)
+	}
+	zipPath := filepath.Join(t.TempDir(), "export.zip")
+	writeZip(t, zipPath, files)
+	res, err := importer.Run(context.Background(), pool, zipPath, importer.Options{})
+	require.NoError(t, err)
+	assert.Zero(t, res.WarningCount)
+	assert.Equal(t, int64(4), countOf(res, "Enrollment.csv"))
+}
+
+func countOf(res *importer.Result, file string) int64 {
+	for _, f := range res.Files {
+		if f.File == file {
+			return f.Rows
+		}
+	}
+	return -1
+}
+
+func TestReimportNewerWinsAndSoftDeletesAreKept(t *testing.T) { // SPEC IO4
+	_, pool := testdb.New(t)
+	ctx := context.Background()
+	_, err := importer.Run(ctx, pool, fixture(t, nil), importer.Options{})
+	require.NoError(t, err)
+	newer := fixture(t, map[string]func(string) string{
+		"Export.csv": replace("E1,", "E2,"),
+		// N3 changed later (newer DateUpdated): its EntryDate moves. N1 carries an older DateUpdated: ignored.
+		"Enrollment.csv": func(s string) string {
+			s = strings.Replace(s, "N3,C3,P3,2024-02-01,H2,1,XX-500,,2024-02-01 10:00:00,2024-02-01 10:00:00", "N3,C3,P3,2024-02-02,H2,1,XX-500,,2024-02-01 10:00:00,2024-05-01 10:00:00", 1)
+			s = strings.Replace(s, "N1,C1,P1,2024-01-10,H1,1,XX-500,,2024-01-10 10:00:00,2024-01-10 10:00:00", "N1,C1,P1,2024-01-09,H1,1,XX-500,,2024-01-10 10:00:00,2024-01-09 10:00:00", 1)
+			return strings.ReplaceAll(s, ",E1\n", ",E2\n")
+		},
+		// The exit was deleted in the source HMIS.
+		"Exit.csv": func(s string) string {
+			s = strings.Replace(s, "2024-02-01 10:00:00,2024-02-01 10:00:00,U1,,E1", "2024-02-01 10:00:00,2024-06-01 10:00:00,U1,2024-06-01 10:00:00,E1", 1)
+			return strings.ReplaceAll(s, ",E1\n", ",E2\n")
+		},
+	})
+	for _, name := range []string{"Organization.csv", "User.csv", "Project.csv", "Client.csv", "Services.csv", "CurrentLivingSituation.csv"} {
+		b, _ := os.ReadFile(filepath.Join(newer, name))
+		require.NoError(t, os.WriteFile(filepath.Join(newer, name), []byte(strings.ReplaceAll(string(b), ",E1\n", ",E2\n")), 0o644))
+	}
+	res, err := importer.Run(ctx, pool, newer, importer.Options{})
+	require.NoError(t, err, "%v", res)
+	var n3, n1 string
+	require.NoError(t, pool.QueryRow(ctx, "SELECT entrydate::text FROM hmis.enrollment WHERE enrollmentid = 'N3'").Scan(&n3))
+	require.NoError(t, pool.QueryRow(ctx, "SELECT entrydate::text FROM hmis.enrollment WHERE enrollmentid = 'N1'").Scan(&n1))
+	assert.Equal(t, "2024-02-02", n3, "newer DateUpdated wins")
+	assert.Equal(t, "2024-01-10", n1, "older DateUpdated does not overwrite")
+	var deleted *string
+	require.NoError(t, pool.QueryRow(ctx, "SELECT datedeleted::text FROM hmis.exit WHERE exitid = 'X1'").Scan(&deleted))
+	require.NotNil(t, deleted)
+	assert.Equal(t, "2024-06-01 10:00:00", *deleted)
+	var imports int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM exitflow.import_run").Scan(&imports))
+	assert.Equal(t, 2, imports)
+}
+
+func TestDeltaMayReferToStoredRows(t *testing.T) { // SPEC IO4
+	_, pool := testdb.New(t)
+	ctx := context.Background()
+	_, err := importer.Run(ctx, pool, fixture(t, nil), importer.Options{})
+	require.NoError(t, err)
+	// A delta with only a new exit for N3 (stored earlier): its Enrollment is not in the delta.
+	dir := t.TempDir()
+	ex, _ := os.ReadFile("testdata/valid/Export.csv")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Export.csv"), []byte(strings.Replace(string(ex), "E1,", "E3,", 1)), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Exit.csv"), []byte(
+		"ExitID,EnrollmentID,PersonalID,ExitDate,Destination,DateCreated,DateUpdated,ExportID\nX9,N3,C3,2024-04-01,30,2024-04-02 10:00:00,2024-04-02 10:00:00,E3\n"), 0o644))
+	res, err := importer.Run(ctx, pool, dir, importer.Options{})
+	require.NoError(t, err, "%v", res)
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM hmis.exit WHERE enrollmentid = 'N3'").Scan(&n))
+	assert.Equal(t, 1, n)
+	// And a second live exit for N3 in a later delta is refused.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Exit.csv"), []byte(
+		"ExitID,EnrollmentID,PersonalID,ExitDate,Destination,DateCreated,DateUpdated,ExportID\nX10,N3,C3,2024-04-05,30,2024-04-06 10:00:00,2024-04-06 10:00:00,E3\n"), 0o644))
+	res, err = importer.Run(ctx, pool, dir, importer.Options{})
+	require.ErrorIs(t, err, importer.ErrInvalid)
+	assert.Contains(t, res.Errors[0].String(), "enrollment N3 has 2 exits (ExitIDs X10, X9)")
+}
+
+func TestManyErrorsAreCapped(t *testing.T) {
+	_, pool := testdb.New(t)
+	var rows strings.Builder
+	for i := 0; i < 250; i++ {
+		rows.WriteString("S" + strings.Repeat("x", i%7) + "q" + string(rune('a'+i%26)) + ",N1,C1,2024-13-01,200,200,,2024-01-10 22:00:00,2024-01-10 22:00:00,U1,,E1\n")
+	}
+	dir := fixture(t, map[string]func(string) string{"Services.csv": func(s string) string { return s + rows.String() }})
+	res, err := importer.Run(context.Background(), pool, dir, importer.Options{})
+	require.ErrorIs(t, err, importer.ErrInvalid)
+	assert.Len(t, res.Errors, importer.MaxErrors)
+	assert.GreaterOrEqual(t, res.ErrorCount, 250)
+}
+
+func TestInterruptedImportLeavesNothing(t *testing.T) { // Ctrl-C during an import
+	_, pool := testdb.New(t)
+	before := snapshot(t, pool)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Cancel once the import has read part of the export (as Ctrl-C would).
+	res, err := importer.Run(ctx, pool, samples+"eva-demo-fy2026", importer.Options{Progress: func(done, total int64) {
+		if done > total/2 {
+			cancel()
+		}
+	}})
+	require.Error(t, err, "%v", res)
+	require.ErrorIs(t, ctx.Err(), context.Canceled)
+	assert.False(t, errors.Is(err, importer.ErrInvalid), "%v", err)
+	assert.Equal(t, before, snapshot(t, pool))
+}

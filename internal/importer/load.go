@@ -1,0 +1,413 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/exitflow/exitflow/internal/hmis"
+	"github.com/jackc/pgx/v5"
+)
+
+// fileLoad is the reading of one CSV file of the export into its staging table.
+type fileLoad struct {
+	spec     *hmis.File
+	name     string              // file name as found in the export
+	fieldCol []int               // CSV field index → spec column index, -1 for an unknown column
+	colField map[int]int         // spec column index → 1-based CSV field number
+	rows     int64               // data rows read
+	amb      map[int][]amb       // spec column → values read with an assumed day/month order
+	evidence map[int]int         // spec column → sum of unambiguous evidence (+ day-first, − month-first)
+	lenients map[int]*lenientUse // spec column → its non-spec dates, reported once
+}
+
+// lenientUse counts the non-spec dates of one column, reported once per column.
+type lenientUse struct {
+	count     int
+	line      int
+	raw, want string
+}
+
+type amb struct {
+	line int
+	raw  string
+}
+
+// stagingTable is the temporary table a file is copied into.
+func stagingTable(f *hmis.File) string { return "stg_" + f.Table() }
+
+// stagingDDL creates the staging table of f: every spec column, typed, plus the CSV line.
+func stagingDDL(f *hmis.File) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TEMP TABLE %s (_line integer NOT NULL", stagingTable(f))
+	for _, c := range f.Columns {
+		fmt.Fprintf(&b, ", %s %s", hmis.Quote(c.DB()), c.Type.SQL())
+	}
+	b.WriteString(") ON COMMIT DROP")
+	return b.String()
+}
+
+// header maps the header row to spec columns (SPEC IO2: by name, case-insensitively).
+func (l *fileLoad) header(rec []string, p *problems) (fatal bool) {
+	byName := map[string]int{}
+	for ci, c := range l.spec.Columns {
+		byName[strings.ToLower(c.Name)] = ci
+		for _, a := range c.Aliases {
+			byName[strings.ToLower(a)] = ci
+		}
+	}
+	l.fieldCol = make([]int, len(rec))
+	l.colField = map[int]int{}
+	for i, h := range rec {
+		h = strings.TrimSpace(h)
+		ci, ok := byName[strings.ToLower(h)]
+		l.fieldCol[i] = -1
+		if !ok {
+			p.warn("unknown column (not stored)", Problem{l.name, 1, i + 1, fmt.Sprintf("column %q is not in the HMIS CSV spec for %s; its values are not stored", h, l.spec.CSV())})
+			continue
+		}
+		if prev, dup := l.colField[ci]; dup {
+			p.err(Problem{l.name, 1, i + 1, fmt.Sprintf("column %s appears twice in the header (also field %d)", l.spec.Columns[ci].Name, prev)})
+			fatal = true
+			continue
+		}
+		l.fieldCol[i] = ci
+		l.colField[ci] = i + 1
+	}
+	for ci, c := range l.spec.Columns {
+		if _, ok := l.colField[ci]; !ok && c.Required {
+			p.err(Problem{l.name, 1, 0, fmt.Sprintf("missing required column %s", c.Name)})
+			fatal = true
+		}
+	}
+	return fatal
+}
+
+// copyColumns is the staging column list of a COPY, in spec order.
+func (l *fileLoad) copyColumns() string {
+	cols := []string{"_line"}
+	for _, c := range l.spec.Columns {
+		cols = append(cols, hmis.Quote(c.DB()))
+	}
+	return strings.Join(cols, ", ")
+}
+
+// load streams the CSV r into the staging table of l through COPY (text format).
+// Row problems are recorded in p; the returned error is only for I/O and database failures.
+func (l *fileLoad) load(ctx context.Context, conn *pgx.Conn, r io.Reader, ex *exportInfo, p *problems, progress func(int64)) error {
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := l.stream(ctx, r, pw, ex, p, progress)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	_, copyErr := conn.PgConn().CopyFrom(ctx, pr, fmt.Sprintf("COPY %s (%s) FROM STDIN", stagingTable(l.spec), l.copyColumns()))
+	pr.CloseWithError(errors.New("copy ended"))
+	streamErr := <-done
+	if streamErr != nil {
+		return streamErr
+	}
+	if copyErr != nil {
+		return fmt.Errorf("loading %s: %w", l.name, copyErr)
+	}
+	return l.fixAmbiguous(ctx, conn, p)
+}
+
+// countingReader reports bytes read, for the progress bar.
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	fn  func(int64)
+	acc int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.acc += int64(n)
+	if c.fn != nil && (c.acc >= 1<<20 || err != nil) {
+		c.fn(c.acc)
+		c.acc = 0
+	}
+	return n, err
+}
+
+func (l *fileLoad) stream(ctx context.Context, r io.Reader, w io.Writer, ex *exportInfo, p *problems, progress func(int64)) error {
+	br := bufio.NewReaderSize(&countingReader{r: r, fn: progress}, 1<<20)
+	head, _ := br.Peek(4096)
+	if bytes.IndexByte(head, 0) >= 0 || (len(head) > 0 && !validPrefix(head)) {
+		p.err(Problem{l.name, 0, 0, "is not a CSV text file (binary data or not UTF-8)"})
+		return nil
+	}
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3) // a byte order mark is tolerated
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	rec, err := cr.Read()
+	if err == io.EOF {
+		p.err(Problem{l.name, 0, 0, "is empty: an HMIS CSV file has at least its header row"})
+		return nil
+	}
+	if err != nil {
+		l.csvError(err, p)
+		return nil
+	}
+	if l.header(rec, p) {
+		return nil
+	}
+	nHeader := len(rec)
+	out := bufio.NewWriterSize(w, 1<<20)
+	vals := make([]string, len(l.spec.Columns))
+	isNull := make([]bool, len(l.spec.Columns))
+	for {
+		if l.rows%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rec, err = cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			l.csvError(err, p)
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && rec[0] == "" {
+			continue // blank line
+		}
+		l.rows++
+		if len(rec) != nHeader {
+			p.err(Problem{l.name, line, len(rec), fmt.Sprintf("row has %d fields, the header has %d (truncated or extra fields)", len(rec), nHeader)})
+			continue
+		}
+		for i := range vals {
+			vals[i], isNull[i] = "", true
+		}
+		for fi, raw := range rec {
+			ci := l.fieldCol[fi]
+			if ci < 0 {
+				continue
+			}
+			v, ok := l.value(ci, raw, line, fi+1, ex, p)
+			if ok {
+				vals[ci], isNull[ci] = v, false
+			}
+		}
+		for ci, c := range l.spec.Columns {
+			if c.Required && isNull[ci] {
+				if _, present := l.colField[ci]; present && strings.TrimSpace(rec[l.colField[ci]-1]) == "" {
+					p.err(Problem{l.name, line, l.colField[ci], c.Name + " is required but empty"})
+				}
+			}
+		}
+		out.WriteString(strconv.Itoa(line))
+		for i := range vals {
+			out.WriteByte('\t')
+			if isNull[i] {
+				out.WriteString(`\N`)
+			} else {
+				writeCopyText(out, vals[i])
+			}
+		}
+		out.WriteByte('\n')
+	}
+	return out.Flush()
+}
+
+// validPrefix reports whether b is UTF-8, allowing a rune cut off at its end.
+func validPrefix(b []byte) bool {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			return len(b) < utf8.UTFMax && !utf8.FullRune(b)
+		}
+		b = b[size:]
+	}
+	return true
+}
+
+func (l *fileLoad) csvError(err error, p *problems) {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Err.Error()
+		if errors.Is(pe.Err, csv.ErrQuote) {
+			msg = fmt.Sprintf("unterminated or stray quote in a field that starts on line %d; the rest of the file cannot be read", pe.StartLine)
+		} else if errors.Is(pe.Err, csv.ErrBareQuote) {
+			msg = "a quote inside an unquoted field (HUD CSV quotes such fields and doubles inner quotes); the rest of the file cannot be read"
+		}
+		p.err(Problem{l.name, pe.Line, pe.Column, msg})
+		return
+	}
+	p.err(Problem{l.name, 0, 0, "cannot be read: " + err.Error()})
+}
+
+// writeCopyText writes s escaped for PostgreSQL's COPY text format.
+func writeCopyText(w *bufio.Writer, s string) {
+	if !strings.ContainsAny(s, "\\\t\n\r") {
+		w.WriteString(s)
+		return
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			w.WriteString(`\\`)
+		case '\t':
+			w.WriteString(`\t`)
+		case '\n':
+			w.WriteString(`\n`)
+		case '\r':
+			w.WriteString(`\r`)
+		default:
+			w.WriteByte(c)
+		}
+	}
+}
+
+// value validates one field and returns its COPY text; ok is false for NULL (empty or invalid).
+func (l *fileLoad) value(ci int, raw string, line, field int, ex *exportInfo, p *problems) (string, bool) {
+	c := l.spec.Columns[ci]
+	if raw == "" {
+		return "", false
+	}
+	loc := func(msg string) Problem { return Problem{l.name, line, field, c.Name + ": " + msg} }
+	switch c.Type {
+	case hmis.String, hmis.ID:
+		if !utf8.ValidString(raw) || strings.IndexByte(raw, 0) >= 0 {
+			p.err(loc("is not valid UTF-8 text"))
+			return "", false
+		}
+		if c.Type == hmis.ID {
+			raw = strings.TrimSpace(raw)
+			if raw == "" {
+				return "", false
+			}
+			if c.Name == "ExportID" && ex != nil && raw != ex.id {
+				p.err(loc(fmt.Sprintf("%q does not match Export.csv's ExportID %q", raw, ex.id)))
+			}
+		}
+		return raw, true
+	case hmis.Integer:
+		s := strings.TrimSpace(raw)
+		n, err := strconv.ParseInt(s, 10, 32)
+		if err != nil {
+			p.err(loc(fmt.Sprintf("%q is not a whole number", raw)))
+			return "", false
+		}
+		if c.Codes != "" && !hmis.Codes[c.Codes][int(n)] {
+			p.err(loc(fmt.Sprintf("%d is not in the HUD %s code list", n, c.Codes)))
+			return "", false
+		}
+		return s, true
+	case hmis.Money:
+		s := strings.TrimSpace(raw)
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) >= 1e10 {
+			p.err(loc(fmt.Sprintf("%q is not an amount of money (want digits with up to 2 decimals, like 1100.00)", raw)))
+			return "", false
+		}
+		return s, true
+	case hmis.Date:
+		if _, ok, valid := parseSpecDate(raw); ok {
+			if !valid {
+				p.err(loc(fmt.Sprintf("%q is not a calendar date", raw)))
+				return "", false
+			}
+			return raw, true
+		}
+		t, ok := l.lenient(ci, raw, line, field, "yyyy-mm-dd", p)
+		if !ok {
+			return "", false
+		}
+		return t.Format(hmis.DateLayout), true
+	case hmis.DateTime:
+		t, ok, valid := parseSpecDateTime(raw)
+		switch {
+		case ok && !valid:
+			p.err(loc(fmt.Sprintf("%q is not a valid date and time", raw)))
+			return "", false
+		case !ok:
+			if t, ok = l.lenient(ci, raw, line, field, "yyyy-mm-dd hh:mm:ss", p); !ok {
+				return "", false
+			}
+			raw = t.Format(hmis.DateTimeLayout)
+		}
+		if ex != nil && !ex.date.IsZero() && t.After(ex.date.Add(24*time.Hour)) {
+			p.warn("datetime after the export date", loc(fmt.Sprintf("%s is after the export date %s", raw, ex.date.Format(hmis.DateTimeLayout))))
+		}
+		return raw, true
+	}
+	return raw, true
+}
+
+// lenient reads a non-spec date (SPEC IO3: a warning, not an error) or reports an error.
+func (l *fileLoad) lenient(ci int, raw string, line, field int, want string, p *problems) (time.Time, bool) {
+	c := l.spec.Columns[ci]
+	t, ok, ambiguous := lenient(raw, monthFirst)
+	if !ok {
+		p.err(Problem{l.name, line, field, fmt.Sprintf("%s: %q is not a date (want %s)", c.Name, raw, want)})
+		return t, false
+	}
+	if l.evidence == nil {
+		l.evidence, l.amb, l.lenients = map[int]int{}, map[int][]amb{}, map[int]*lenientUse{}
+	}
+	l.evidence[ci] += evidence(raw)
+	if ambiguous {
+		l.amb[ci] = append(l.amb[ci], amb{line, raw})
+	}
+	u := l.lenients[ci]
+	if u == nil {
+		u = &lenientUse{line: line, raw: raw, want: want}
+		l.lenients[ci] = u
+	}
+	u.count++
+	return t, true
+}
+
+// fixAmbiguous re-reads day-first the nn-nn-yy values of columns whose other values prove day-first,
+// and reports each column's non-spec dates once (SPEC IO3: a warning, not an error).
+func (l *fileLoad) fixAmbiguous(ctx context.Context, conn *pgx.Conn, p *problems) error {
+	for ci := range l.spec.Columns {
+		u := l.lenients[ci]
+		if u == nil {
+			continue
+		}
+		how := "as written (no day/month ambiguity)"
+		if len(l.amb[ci]) > 0 {
+			how = "month first (mm-dd-yyyy) where ambiguous"
+		}
+		if l.evidence[ci] > 0 {
+			how = "day first (dd-mm-yy), as other values of this column can only be read that way"
+		}
+		p.warn("non-spec date format", Problem{l.name, u.line, l.colField[ci], fmt.Sprintf(
+			"%s: %d values are not %s (first: %q); read %s", l.spec.Columns[ci].Name, u.count, u.want, u.raw, how)})
+	}
+	for ci, list := range l.amb {
+		if l.evidence[ci] <= 0 || len(list) == 0 {
+			continue
+		}
+		c := l.spec.Columns[ci]
+		lines := make([]int32, len(list))
+		vals := make([]time.Time, len(list))
+		for i, a := range list {
+			t, _, _ := lenient(a.raw, dayFirst)
+			lines[i], vals[i] = int32(a.line), t
+		}
+		q := fmt.Sprintf(`UPDATE %s s SET %s = v.t FROM unnest($1::int[], $2::timestamp[]) AS v(line, t) WHERE s._line = v.line`,
+			stagingTable(l.spec), hmis.Quote(c.DB()))
+		if _, err := conn.Exec(ctx, q, lines, vals); err != nil {
+			return fmt.Errorf("re-reading day-first dates of %s %s: %w", l.name, c.Name, err)
+		}
+	}
+	return nil
+}
