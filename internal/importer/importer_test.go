@@ -46,7 +46,9 @@ func replace(old, new string) func(string) string {
 	}
 }
 
-func appendRow(row string) func(string) string { return func(s string) string { return s + row + "\n" } }
+func appendRow(row string) func(string) string {
+	return func(s string) string { return s + row + "\n" }
+}
 
 // snapshot is a fingerprint of every HMIS table and the import log.
 func snapshot(t *testing.T, pool *pgxpool.Pool) string {
