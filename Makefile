@@ -2,8 +2,10 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := bin
+# The Temporal CLI (dev server + Web UI) that `make run` builds from source into .data/bin.
+TEMPORAL_CLI_VERSION := v1.5.1
 
-.PHONY: build test generate
+.PHONY: build test generate run temporal-cli bench lint
 build:
 	$(GO) build -o $(BIN)/exitflow ./starter
 
@@ -12,4 +14,25 @@ generate:
 
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 -p 2 ./...
+	$(GO) test -count=1 -p 2 -timeout 14m ./...
+
+# Local stack: PostgreSQL (yours, or a private cluster in .data/pg), Temporal dev server
+# (127.0.0.1:7233, Web UI http://127.0.0.1:8233), demo CoC in .data/demo. Ctrl-C stops it.
+# Knobs: make run DEMO=0 | DEMO_HOUSEHOLDS=500 | PG_PORT=5440 | TEMPORAL_UI_PORT=8234
+run:
+	@GO='$(GO)' TEMPORAL_CLI_VERSION='$(TEMPORAL_CLI_VERSION)' scripts/run.sh
+
+# Builds .data/bin/temporal at TEMPORAL_CLI_VERSION if it is missing or another version.
+temporal-cli:
+	@GO='$(GO)' TEMPORAL_CLI_VERSION='$(TEMPORAL_CLI_VERSION)' scripts/temporal-cli.sh
+
+bench:
+	@if [ -d bench ]; then \
+		echo "$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 3h ./bench/..."; \
+		$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 3h ./bench/...; \
+	else echo "make bench: no bench/ folder yet"; fi
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.data/*' -not -path './vendor/*')); \
+	if [ -n "$$out" ]; then echo "gofmt would change these files (run gofmt -w):"; echo "$$out"; exit 1; fi
