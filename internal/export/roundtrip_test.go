@@ -3,6 +3,7 @@ package export_test
 import (
 	"context"
 	"errors"
+	"github.com/exitflow/exitflow/internal/samples"
 	"os"
 	"testing"
 	"time"
@@ -12,9 +13,6 @@ import (
 	"github.com/exitflow/exitflow/internal/testdb"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
-
-// samples are the HMIS CSV exports shared by the project (relative to this package's folder).
-const samples = "../../../shared/hmis-sample/"
 
 // importOK imports path into pool and fails the test on any error.
 func importOK(t *testing.T, pool *pgxpool.Pool, path string) *importer.Result {
@@ -46,7 +44,7 @@ func TestRoundTrip(t *testing.T) {
 		{"greenriver-datalab-fy2024", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := samples + tc.name
+			src := samples.Dir(t, tc.name)
 			if _, err := os.Stat(src + "/Export.csv"); err != nil {
 				t.Skipf("sample not available: %v", err)
 			}

@@ -2,6 +2,7 @@ package hmis
 
 import (
 	"encoding/csv"
+	"github.com/exitflow/exitflow/internal/samples"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 func TestSpecCoversEverySampleHeader(t *testing.T) { // SPEC IO1, IO2
 	for _, dir := range []string{"eva-demo-fy2026", "greenriver-datalab-fy2024"} {
-		paths, err := filepath.Glob(filepath.Join("../../../shared/hmis-sample", dir, "*.csv"))
+		paths, err := filepath.Glob(filepath.Join(samples.Dir(t, dir), "*.csv"))
 		require.NoError(t, err)
 		require.Len(t, paths, len(Files), dir)
 		for _, p := range paths {

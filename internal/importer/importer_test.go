@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"context"
 	"errors"
+	"github.com/exitflow/exitflow/internal/samples"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,8 +17,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-const samples = "../../../shared/hmis-sample/"
 
 // fixture copies testdata/valid into a temp dir and applies edits (file → function of its text).
 func fixture(t *testing.T, edits map[string]func(string) string) string {
@@ -75,7 +74,7 @@ func TestSamplesImportWithoutErrors(t *testing.T) { // SPEC IO1, IO2
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			_, pool := testdb.New(t)
-			res, err := importer.Run(context.Background(), pool, samples+tc.dir, importer.Options{})
+			res, err := importer.Run(context.Background(), pool, samples.Dir(t, tc.dir), importer.Options{})
 			require.NoError(t, err)
 			assert.Zero(t, res.ErrorCount, "%v", res.Errors)
 			var kinds []string
@@ -93,14 +92,14 @@ func TestSamplesImportWithoutErrors(t *testing.T) { // SPEC IO1, IO2
 
 func TestNonSpecDatesReadDayFirstWhenTheColumnProvesIt(t *testing.T) { // SPEC IO3
 	_, pool := testdb.New(t)
-	_, err := importer.Run(context.Background(), pool, samples+"eva-demo-fy2026", importer.Options{})
+	_, err := importer.Run(context.Background(), pool, samples.Dir(t, samples.FY2026), importer.Options{})
 	require.NoError(t, err)
 	var got string
 	// Client 2615 has DateUpdated "03-11-21"; other values of the column ("13-06-19") prove dd-mm-yy.
 	require.NoError(t, pool.QueryRow(context.Background(), "SELECT dateupdated::date::text FROM hmis.client WHERE personalid = '2615'").Scan(&got))
 	assert.Equal(t, "2021-11-03", got)
 	// FY2024 sample: ExportDate "02-07-2023 12:00:00" is mm-dd-yyyy.
-	_, err = importer.Run(context.Background(), pool, samples+"greenriver-datalab-fy2024", importer.Options{})
+	_, err = importer.Run(context.Background(), pool, samples.Dir(t, samples.FY2024), importer.Options{})
 	require.NoError(t, err)
 	require.NoError(t, pool.QueryRow(context.Background(), "SELECT exportdate::text FROM hmis.export WHERE sourcename = 'I COUNT Network'").Scan(&got))
 	assert.Equal(t, "2023-02-07 12:00:00", got)
@@ -367,7 +366,7 @@ func TestInterruptedImportLeavesNothing(t *testing.T) { // Ctrl-C during an impo
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// Cancel once the import has read part of the export (as Ctrl-C would).
-	res, err := importer.Run(ctx, pool, samples+"eva-demo-fy2026", importer.Options{Progress: func(done, total int64) {
+	res, err := importer.Run(ctx, pool, samples.Dir(t, samples.FY2026), importer.Options{Progress: func(done, total int64) {
 		if done > total/2 {
 			cancel()
 		}
