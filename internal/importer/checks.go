@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/exitflow/exitflow/internal/hmis"
 	"github.com/jackc/pgx/v5"
@@ -40,6 +41,7 @@ func (k *checker) check(ctx context.Context, f *hmis.File, column string, q stri
 			}
 		}
 	}
+	defer k.res.phase("check "+f.Name+" "+column, time.Now())
 	rows, err := k.tx.Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("checking %s: %w", f.CSV(), err)
@@ -66,6 +68,7 @@ type checker struct {
 	tx    pgx.Tx
 	p     *problems
 	loads map[string]*fileLoad // spec file name → its load, for field numbers
+	res   *Result              // for timings
 }
 
 // crossChecks are the set-based checks across rows and files (SPEC IO3), run on the staging tables.
@@ -74,13 +77,6 @@ func (k *checker) crossChecks(ctx context.Context) error {
 	limit := fmt.Sprintf(" LIMIT %d", MaxErrors+1)
 	errf := func(pr Problem) { p.err(pr) }
 	for _, f := range hmis.Files {
-		key := hmis.Quote(f.Key().DB())
-		// Duplicate IDs within the file.
-		q := fmt.Sprintf(`SELECT min(_line), format('%s %%s is used on %%s rows (lines %%s)', %s, count(*), array_to_string((array_agg(_line ORDER BY _line))[1:5], ', '))
-			FROM %s GROUP BY %s HAVING count(*) > 1 ORDER BY 1`+limit, f.Key().Name, key, stagingTable(f), key)
-		if err := k.check(ctx, f, f.Key().Name, q, errf); err != nil {
-			return err
-		}
 		// Dangling references.
 		for _, r := range f.Refs {
 			parent := hmis.Lookup(r.File)
@@ -151,6 +147,15 @@ func (k *checker) crossChecks(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// duplicates reports IDs used on several rows of f. Imports into an empty table skip it: the
+// table's primary key finds duplicates during the merge, and only then is this query run.
+func (k *checker) duplicates(ctx context.Context, f *hmis.File) error {
+	key := hmis.Quote(f.Key().DB())
+	q := fmt.Sprintf(`SELECT min(_line), format('%s %%s is used on %%s rows (lines %%s)', %s, count(*), array_to_string((array_agg(_line ORDER BY _line))[1:5], ', '))
+		FROM %s GROUP BY %s HAVING count(*) > 1 ORDER BY 1 LIMIT %d`, f.Key().Name, key, stagingTable(f), key, MaxErrors+1)
+	return k.check(ctx, f, f.Key().Name, q, k.p.err)
 }
 
 // activityDates are the activity sources of SPEC A1 and their date columns.

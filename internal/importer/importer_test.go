@@ -376,3 +376,43 @@ func TestInterruptedImportLeavesNothing(t *testing.T) { // Ctrl-C during an impo
 	assert.False(t, errors.Is(err, importer.ErrInvalid), "%v", err)
 	assert.Equal(t, before, snapshot(t, pool))
 }
+
+func indexDefs(t *testing.T, pool *pgxpool.Pool) string {
+	var defs string
+	require.NoError(t, pool.QueryRow(context.Background(),
+		"SELECT string_agg(indexname || ' ' || indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'hmis'").Scan(&defs))
+	return defs
+}
+
+func TestDuplicateIDsInAnEmptyDatabase(t *testing.T) { // found by the primary key during the merge
+	for _, bulk := range []bool{false, true} {
+		t.Run(map[bool]string{false: "row by row", true: "bulk with index rebuild"}[bulk], func(t *testing.T) {
+			if bulk {
+				defer importer.SetBulkRows(1)()
+			}
+			_, pool := testdb.New(t)
+			before, indexes := snapshot(t, pool), indexDefs(t, pool)
+			dir := fixture(t, map[string]func(string) string{"Client.csv": appendRow("C1,Ann,Again,1980-01-01,2023-01-01 09:00:00,2023-01-01 09:00:00,U1,,E1")})
+			res, err := importer.Run(context.Background(), pool, dir, importer.Options{})
+			require.ErrorIs(t, err, importer.ErrInvalid)
+			require.NotEmpty(t, res.Errors)
+			assert.Equal(t, "Client.csv:2:1: PersonalID C1 is used on 2 rows (lines 2, 5)", res.Errors[0].String())
+			assert.Equal(t, before, snapshot(t, pool))
+			assert.Equal(t, indexes, indexDefs(t, pool), "indexes are back as they were")
+		})
+	}
+}
+
+func TestBulkLoadRebuildsTheSameIndexes(t *testing.T) {
+	defer importer.SetBulkRows(1)()
+	_, pool := testdb.New(t)
+	indexes := indexDefs(t, pool)
+	require.Contains(t, indexes, "exit_one_per_enrollment")
+	res, err := importer.Run(context.Background(), pool, fixture(t, nil), importer.Options{})
+	require.NoError(t, err, "%v", res)
+	assert.Equal(t, indexes, indexDefs(t, pool))
+	// And the one-exit-per-enrollment rule still holds in the schema (SPEC H3).
+	_, err = pool.Exec(context.Background(), `INSERT INTO hmis.exit (exitid, enrollmentid, personalid, exitdate, destination, datecreated, dateupdated, exportid)
+		VALUES ('X2', 'N4', 'C3', '2024-02-01', 30, now(), now(), 'E1')`)
+	assert.ErrorContains(t, err, "exit_one_per_enrollment")
+}
