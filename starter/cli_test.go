@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/exitflow/exitflow/internal/testdb"
 	"github.com/stretchr/testify/assert"
@@ -122,4 +123,30 @@ func copyDir(t *testing.T, from, to string) {
 func dropDB(t *testing.T, url string) {
 	name := url[strings.LastIndex(url, "/")+1:]
 	_ = exec.Command("psql", "-X", "-q", "-d", testdb.ServerURL(), "-c", "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)").Run()
+}
+
+func TestCtrlCDuringImportLeavesNothing(t *testing.T) {
+	url := testdb.Empty(t) + "_sigint"
+	t.Cleanup(func() { dropDB(t, url) })
+	env := []string{"EXITFLOW_DATABASE_URL=" + url}
+	_, errOut, code := cli(t, env, "migrate")
+	require.Equal(t, 0, code, errOut)
+	data := filepath.Join(t.TempDir(), "coc")
+	_, errOut, code = cli(t, nil, "generate", "--out", data, "--households", "4000", "--seed", "3", "--as-of", "2026-06-30")
+	require.Equal(t, 0, code, errOut)
+
+	cmd := exec.Command(exe, "import", data)
+	cmd.Env = append(os.Environ(), env...)
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	require.NoError(t, cmd.Start())
+	time.Sleep(700 * time.Millisecond) // the import takes several seconds at this size
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	err := cmd.Wait()
+	require.Error(t, err, "the import finished before Ctrl-C; make the data bigger")
+	assert.Contains(t, e.String(), "nothing was imported")
+
+	out, _ := exec.Command("psql", "-X", "-Atq", "-d", url, "-c",
+		"SELECT (SELECT count(*) FROM hmis.enrollment) + (SELECT count(*) FROM hmis.services) + (SELECT count(*) FROM exitflow.import_run)").Output()
+	assert.Equal(t, "0", strings.TrimSpace(string(out)))
 }
