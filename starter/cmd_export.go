@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -62,7 +61,7 @@ of the most recently imported export. A DIR that already holds an Export.csv is 
 				return err
 			}
 			errOut := cmd.ErrOrStderr()
-			if exportIsTerminal(errOut) {
+			if isTerminal(errOut) {
 				opt.Progress = exportProgressLine(errOut)
 			}
 			st, err := export.Run(cmd.Context(), pool, dir, opt)
@@ -96,16 +95,6 @@ func exportPrepareDir(dir string, force bool) error {
 		}
 	}
 	return nil
-}
-
-// exportIsTerminal reports whether w is a terminal (character device).
-func exportIsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&fs.ModeCharDevice != 0
 }
 
 // exportProgressLine redraws one status line on a terminal, at most ten times a second.

@@ -12,7 +12,6 @@ import (
 	"github.com/exitflow/exitflow/internal/hmis"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 func init() { commands = append(commands, (*app).generateCmd) }
@@ -68,7 +67,7 @@ with N. One household gives on average about 1.6 clients, 2.5 enrollments, 1.8 e
 			errw := cmd.ErrOrStderr()
 			opt := generate.Options{Out: out, Households: int(households), Seed: seed, AsOf: asOf}
 			var bar *progressbar.ProgressBar
-			if f, ok := errw.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			if isTerminal(errw) {
 				bar = progressbar.NewOptions(int(households), progressbar.OptionSetWriter(errw),
 					progressbar.OptionSetDescription("households"), progressbar.OptionShowCount(),
 					progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/exitflow/exitflow/internal/importer"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 func init() { commands = append(commands, (*app).importCmd) }
@@ -41,7 +39,7 @@ rows with DateDeleted are stored as deleted.`,
 			defer pool.Close()
 			out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			opt := importer.Options{}
-			if f, ok := errw.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !asJSON {
+			if isTerminal(errw) && !asJSON {
 				var bar *progressbar.ProgressBar
 				opt.Progress = func(done, total int64) {
 					if bar == nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -15,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
+	"golang.org/x/term"
 )
 
 // app carries what every command needs.
@@ -93,4 +95,10 @@ func (a *app) pool(ctx context.Context) (*pgxpool.Pool, config.Config, error) {
 	}
 	p, err := openStore(ctx, c.DatabaseURL)
 	return p, c, err
+}
+
+// isTerminal reports whether w is a terminal: progress is drawn only there.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
