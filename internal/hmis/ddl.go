@@ -37,6 +37,8 @@ func DDL() string {
 			}
 			fmt.Fprintf(&b, "    %s %s%s,\n", Quote(c.DB()), c.Type.SQL(), null)
 		}
+		// Provenance: which import (exitflow.import_run) wrote the row, from which line of its CSV file.
+		b.WriteString("    import_id bigint,\n    import_line integer,\n")
 		fmt.Fprintf(&b, "    PRIMARY KEY (%s)\n);\n", Quote(f.Key().DB()))
 		for _, ix := range indexes[f.Name] {
 			cols := strings.Split(ix, ", ")

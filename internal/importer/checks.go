@@ -10,27 +10,31 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// effective creates temp views eff_<table>: the rows the database will hold after the merge
-// (this export's rows, plus stored rows it does not replace). Checks read them, so a delta export
-// may refer to rows imported earlier.
-func effective(ctx context.Context, tx pgx.Tx, f *hmis.File) error {
-	cols := []string{}
-	for _, c := range f.Columns {
-		cols = append(cols, hmis.Quote(c.DB()))
+// views creates, for every file, temp views the checks read:
+//   - src_<table>: the rows of this export (its staging table, or the target itself when the
+//     target was empty and the rows were copied straight into it);
+//   - eff_<table>: the rows the database will hold after the merge (this export's rows, plus
+//     stored rows it does not replace), so a delta export may refer to rows imported earlier.
+func views(ctx context.Context, tx pgx.Tx, f *hmis.File, l *fileLoad) error {
+	src := stagingTable(f)
+	if l != nil && l.direct {
+		src = target(f)
 	}
-	list := strings.Join(cols, ", ")
 	key := hmis.Quote(f.Key().DB())
-	q := fmt.Sprintf(`CREATE TEMP VIEW eff_%[1]s AS
-		SELECT _line, %[2]s FROM %[3]s
-		UNION ALL
-		SELECT NULL::integer, %[2]s FROM hmis.%[4]s h WHERE NOT EXISTS (SELECT 1 FROM %[3]s s WHERE s.%[5]s = h.%[5]s)`,
-		f.Table(), list, stagingTable(f), hmis.Quote(f.Table()), key)
-	_, err := tx.Exec(ctx, q)
+	eff := fmt.Sprintf(`SELECT * FROM %[1]s UNION ALL
+		SELECT * FROM %[2]s h WHERE NOT EXISTS (SELECT 1 FROM %[1]s s WHERE s.%[3]s = h.%[3]s)`, src, target(f), key)
+	if l != nil && l.direct {
+		eff = "SELECT * FROM " + src
+	}
+	_, err := tx.Exec(ctx, fmt.Sprintf("CREATE TEMP VIEW src_%[1]s AS SELECT * FROM %[2]s; CREATE TEMP VIEW eff_%[1]s AS %[3]s",
+		f.Table(), src, eff))
 	return err
 }
 
+func srcView(f *hmis.File) string { return "src_" + f.Table() }
+
 // check runs a query whose rows are (line, message) and records each as a problem in file f, column.
-func (k *checker) check(ctx context.Context, f *hmis.File, column string, q string, record func(Problem)) error {
+func (k *checker) check(ctx context.Context, f *hmis.File, column string, q string, record func(Problem), args ...any) error {
 	field := 0
 	if l := k.loads[f.Name]; l != nil && column != "" {
 		if c, ok := f.Col(column); ok {
@@ -42,7 +46,7 @@ func (k *checker) check(ctx context.Context, f *hmis.File, column string, q stri
 		}
 	}
 	defer k.res.phase("check "+f.Name+" "+column, time.Now())
-	rows, err := k.tx.Query(ctx, q)
+	rows, err := k.tx.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("checking %s: %w", f.CSV(), err)
 	}
@@ -65,10 +69,11 @@ func (k *checker) check(ctx context.Context, f *hmis.File, column string, q stri
 
 // checker runs the set-based checks of one import.
 type checker struct {
-	tx    pgx.Tx
-	p     *problems
-	loads map[string]*fileLoad // spec file name → its load, for field numbers
-	res   *Result              // for timings
+	tx       pgx.Tx
+	p        *problems
+	loads    map[string]*fileLoad // spec file name → its load, for field numbers
+	res      *Result              // for timings
+	importID int64                // rows of this import carry it
 }
 
 // crossChecks are the set-based checks across rows and files (SPEC IO3), run on the staging tables.
@@ -82,13 +87,19 @@ func (k *checker) crossChecks(ctx context.Context) error {
 			parent := hmis.Lookup(r.File)
 			col := hmis.Quote(strings.ToLower(r.Column))
 			pk := hmis.Quote(parent.Key().DB())
-			q := fmt.Sprintf(`SELECT c._line, format('%s %%L is not in %s', c.%s) FROM %s c
-				WHERE c.%s IS NOT NULL
-				  AND NOT EXISTS (SELECT 1 FROM %s p WHERE p.%s = c.%s)
-				  AND NOT EXISTS (SELECT 1 FROM hmis.%s p WHERE p.%s = c.%s)
+			// Rows of the parent file rejected for their own errors are not reported again here.
+			rejected := []string{} // not nil: "<> ALL(NULL)" would hide every row
+			if pl := k.loads[parent.Name]; pl != nil {
+				for id := range pl.skipped {
+					rejected = append(rejected, id)
+				}
+			}
+			q := fmt.Sprintf(`SELECT c.import_line, format('%s %%L is not in %s', c.%s) FROM %s c
+				WHERE c.%s IS NOT NULL AND c.%s <> ALL($1::text[])
+				  AND NOT EXISTS (SELECT 1 FROM eff_%s p WHERE p.%s = c.%s)
 				ORDER BY 1`+limit,
-				r.Column, parent.CSV(), col, stagingTable(f), col, stagingTable(parent), pk, col, hmis.Quote(parent.Table()), pk, col)
-			if err := k.check(ctx, f, r.Column, q, errf); err != nil {
+				r.Column, parent.CSV(), col, srcView(f), col, col, parent.Table(), pk, col)
+			if err := k.check(ctx, f, r.Column, q, errf, rejected); err != nil {
 				return err
 			}
 		}
@@ -96,41 +107,41 @@ func (k *checker) crossChecks(ctx context.Context) error {
 	exit, enr := hmis.Lookup("Exit"), hmis.Lookup("Enrollment")
 	// Two live exits for one enrollment (in this export, or this export's and one already stored).
 	if err := k.check(ctx, exit, "EnrollmentID", `
-		SELECT max(_line), format('enrollment %s has %s exits (ExitIDs %s); an enrollment has at most one Exit', enrollmentid, count(*), string_agg(exitid, ', ' ORDER BY exitid))
+		SELECT max(import_line) FILTER (WHERE import_id = $1), format('enrollment %s has %s exits (ExitIDs %s); an enrollment has at most one Exit', enrollmentid, count(*), string_agg(exitid, ', ' ORDER BY exitid))
 		FROM eff_exit WHERE datedeleted IS NULL GROUP BY enrollmentid
-		HAVING count(*) > 1 AND bool_or(_line IS NOT NULL) ORDER BY 1`+limit, errf); err != nil {
+		HAVING count(*) > 1 AND bool_or(import_id = $1) ORDER BY 1`+limit, errf, k.importID); err != nil {
 		return err
 	}
 	// ExitDate before EntryDate.
 	if err := k.check(ctx, exit, "ExitDate", `
-		SELECT x._line, format('ExitDate %s is before the EntryDate %s of enrollment %s', x.exitdate, e.entrydate, x.enrollmentid)
-		FROM stg_exit x JOIN eff_enrollment e USING (enrollmentid)
+		SELECT x.import_line, format('ExitDate %s is before the EntryDate %s of enrollment %s', x.exitdate, e.entrydate, x.enrollmentid)
+		FROM src_exit x JOIN eff_enrollment e USING (enrollmentid)
 		WHERE x.exitdate < e.entrydate ORDER BY 1`+limit, errf); err != nil {
 		return err
 	}
 	warnf := func(kind string) func(Problem) { return func(pr Problem) { p.warn(kind, pr) } }
 	// SPEC H: exactly one head of household; real exports break this, so it is a warning.
 	if err := k.check(ctx, enr, "RelationshipToHoH", `
-		SELECT min(_line), format('household %s has %s heads of household (RelationshipToHoH 1) among %s members', householdid,
+		SELECT min(import_line) FILTER (WHERE import_id = $1), format('household %s has %s heads of household (RelationshipToHoH 1) among %s members', householdid,
 			count(*) FILTER (WHERE relationshiptohoh = 1), count(*))
 		FROM eff_enrollment WHERE datedeleted IS NULL
-		  AND householdid IN (SELECT householdid FROM stg_enrollment)
+		  AND householdid IN (SELECT householdid FROM src_enrollment)
 		GROUP BY householdid HAVING count(*) FILTER (WHERE relationshiptohoh = 1) <> 1 ORDER BY 1`,
-		warnf("household without exactly one head of household")); err != nil {
+		warnf("household without exactly one head of household"), k.importID); err != nil {
 		return err
 	}
 	// NbN exit on the last bed night instead of the day after (HUD; SPEC D2).
 	if err := k.check(ctx, exit, "ExitDate", `
 		WITH nbn AS (
 			SELECT e.enrollmentid FROM eff_enrollment e JOIN eff_project p USING (projectid)
-			WHERE p.projecttype = 1 AND e.enrollmentid IN (SELECT enrollmentid FROM stg_exit)),
+			WHERE p.projecttype = 1 AND e.enrollmentid IN (SELECT enrollmentid FROM src_exit)),
 		bn AS (
 			SELECT enrollmentid, max(dateprovided) AS last FROM eff_services
 			WHERE recordtype = 200 AND datedeleted IS NULL AND enrollmentid IN (SELECT enrollmentid FROM nbn)
 			GROUP BY enrollmentid)
-		SELECT x._line, format('night-by-night exit %s of enrollment %s is on its last bed night; HUD expects the day after (%s)',
+		SELECT x.import_line, format('night-by-night exit %s of enrollment %s is on its last bed night; HUD expects the day after (%s)',
 			x.exitdate, x.enrollmentid, x.exitdate + 1)
-		FROM stg_exit x JOIN bn USING (enrollmentid)
+		FROM src_exit x JOIN bn USING (enrollmentid)
 		WHERE x.datedeleted IS NULL AND x.exitdate = bn.last ORDER BY 1`,
 		warnf("night-by-night exit on the last bed night")); err != nil {
 		return err
@@ -139,9 +150,9 @@ func (k *checker) crossChecks(ctx context.Context) error {
 	for _, a := range activityDates {
 		f := hmis.Lookup(a.file)
 		if err := k.check(ctx, f, a.column, fmt.Sprintf(`
-			SELECT c._line, format('%s %%s is before the EntryDate %%s of enrollment %%s', c.%s, e.entrydate, c.enrollmentid)
+			SELECT c.import_line, format('%s %%s is before the EntryDate %%s of enrollment %%s', c.%s, e.entrydate, c.enrollmentid)
 			FROM %s c JOIN eff_enrollment e USING (enrollmentid)
-			WHERE c.datedeleted IS NULL AND c.%s < e.entrydate ORDER BY 1`, a.column, strings.ToLower(a.column), stagingTable(f), strings.ToLower(a.column)),
+			WHERE c.datedeleted IS NULL AND c.%s < e.entrydate ORDER BY 1`, a.column, strings.ToLower(a.column), srcView(f), strings.ToLower(a.column)),
 			warnf("activity dated before entry")); err != nil {
 			return err
 		}
@@ -153,8 +164,8 @@ func (k *checker) crossChecks(ctx context.Context) error {
 // table's primary key finds duplicates during the merge, and only then is this query run.
 func (k *checker) duplicates(ctx context.Context, f *hmis.File) error {
 	key := hmis.Quote(f.Key().DB())
-	q := fmt.Sprintf(`SELECT min(_line), format('%s %%s is used on %%s rows (lines %%s)', %s, count(*), array_to_string((array_agg(_line ORDER BY _line))[1:5], ', '))
-		FROM %s GROUP BY %s HAVING count(*) > 1 ORDER BY 1 LIMIT %d`, f.Key().Name, key, stagingTable(f), key, MaxErrors+1)
+	q := fmt.Sprintf(`SELECT min(import_line), format('%s %%s is used on %%s rows (lines %%s)', %s, count(*), array_to_string((array_agg(import_line ORDER BY import_line))[1:5], ', '))
+		FROM %s GROUP BY %s HAVING count(*) > 1 ORDER BY 1 LIMIT %d`, f.Key().Name, key, srcView(f), key, MaxErrors+1)
 	return k.check(ctx, f, f.Key().Name, q, k.p.err)
 }
 

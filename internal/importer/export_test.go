@@ -1,8 +1,8 @@
 package importer
 
-// SetBulkRows lets tests take the bulk path (index rebuild) with small files.
-func SetBulkRows(n int64) (restore func()) {
-	old := bulkRows
-	bulkRows = n
-	return func() { bulkRows = old }
+// SetDirectBytes lets tests copy small files straight into empty tables (the path of big first imports).
+func SetDirectBytes(n int64) (restore func()) {
+	old := directBytes
+	directBytes = n
+	return func() { directBytes = old }
 }

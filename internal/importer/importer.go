@@ -92,6 +92,13 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", importLock); err != nil {
 		return nil, fmt.Errorf("waiting for another import to finish: %w", err)
 	}
+	if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '512MB'"); err != nil {
+		return nil, err
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO exitflow.import_run (started_at, source, export_id, csv_version, rows_read, rows_changed, warnings, files)
+		VALUES ($1, $2, '', '', 0, 0, 0, '[]') RETURNING id`, start, path).Scan(&res.ImportID); err != nil {
+		return nil, fmt.Errorf("recording the import: %w", err)
+	}
 
 	exEntry := src.files["export.csv"]
 	rc, err := exEntry.open()
@@ -117,16 +124,30 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	loads := map[string]*fileLoad{}
 	mark := time.Now()
 	for _, f := range hmis.Files {
-		if _, err := tx.Exec(ctx, stagingDDL(f)); err != nil {
-			return nil, fmt.Errorf("creating staging table for %s: %w", f.CSV(), err)
-		}
 		e, ok := src.files[strings.ToLower(f.CSV())]
-		if !ok {
+		var l *fileLoad
+		if ok {
+			l = &fileLoad{spec: f, name: e.name, importID: res.ImportID}
+			loads[f.Name] = l
+			if l.direct, err = directLoad(ctx, tx, f, e.size); err != nil {
+				return nil, err
+			}
+			if l.direct {
+				if l.rebuild, err = dropIndexes(ctx, tx, f); err != nil {
+					return nil, err
+				}
+			}
+		} else {
 			p.warn("file missing from the export", Problem{File: f.CSV(), Msg: "is not in the export; nothing of it is imported"})
+		}
+		if l == nil || !l.direct {
+			if _, err := tx.Exec(ctx, stagingDDL(f)); err != nil {
+				return nil, fmt.Errorf("creating staging table for %s: %w", f.CSV(), err)
+			}
+		}
+		if l == nil {
 			continue
 		}
-		l := &fileLoad{spec: f, name: e.name}
-		loads[f.Name] = l
 		rc, err := e.open()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.name, err)
@@ -139,7 +160,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 		res.Files = append(res.Files, FileCount{File: e.name, Rows: l.rows})
 		mark = res.phase("copy "+f.Name, mark)
 		if l.rows > 0 {
-			if _, err := tx.Exec(ctx, "ANALYZE "+stagingTable(f)); err != nil {
+			if _, err := tx.Exec(ctx, "ANALYZE "+l.relation()); err != nil {
 				return nil, fmt.Errorf("analyzing %s: %w", e.name, err)
 			}
 			mark = res.phase("analyze "+f.Name, mark)
@@ -152,27 +173,29 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 		opt.Phase("checking")
 	}
 	for _, f := range hmis.Files {
-		if err := effective(ctx, tx, f); err != nil {
+		if err := views(ctx, tx, f, loads[f.Name]); err != nil {
 			return nil, fmt.Errorf("preparing checks of %s: %w", f.CSV(), err)
 		}
 	}
-	k := &checker{tx: tx, p: p, loads: loads, res: res}
-	mark = time.Now()
+	k := &checker{tx: tx, p: p, loads: loads, res: res, importID: res.ImportID}
 	if err := k.crossChecks(ctx); err != nil {
 		return nil, err
 	}
 	mark = time.Now()
 	// Duplicate IDs: checked here when the export already has errors (to report everything at
-	// once) or the table holds data; otherwise the merge's primary key finds them for free.
+	// once) or the table holds other data; otherwise the primary key finds them during the merge.
 	empty := map[string]bool{}
 	for _, fc := range res.Files {
 		f := hmis.Lookup(fc.File)
-		var isEmpty bool
-		if err := tx.QueryRow(ctx, fmt.Sprintf("SELECT NOT EXISTS (SELECT 1 FROM hmis.%s)", hmis.Quote(f.Table()))).Scan(&isEmpty); err != nil {
-			return nil, fmt.Errorf("reading %s: %w", f.Table(), err)
+		l := loads[f.Name]
+		if !l.direct {
+			var isEmpty bool
+			if err := tx.QueryRow(ctx, fmt.Sprintf("SELECT NOT EXISTS (SELECT 1 FROM %s)", target(f))).Scan(&isEmpty); err != nil {
+				return nil, fmt.Errorf("reading %s: %w", f.Table(), err)
+			}
+			empty[f.Name] = isEmpty
 		}
-		empty[f.Name] = isEmpty
-		if p.errCount > 0 || !empty[f.Name] {
+		if p.errCount > 0 || (!l.direct && !empty[f.Name]) {
 			if err := k.duplicates(ctx, f); err != nil {
 				return nil, err
 			}
@@ -188,17 +211,14 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	if p.errCount > 0 {
 		return invalid()
 	}
-	res.Warnings, res.WarningCount = p.warnings()
 	if opt.Phase != nil {
 		opt.Phase("merging")
-	}
-	if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '512MB'"); err != nil {
-		return nil, err
 	}
 	var read, changed int64
 	for i, fc := range res.Files {
 		f := hmis.Lookup(fc.File)
-		n, dup, err := merge(ctx, tx, f, empty[f.Name] && fc.Rows >= bulkRows)
+		l := loads[f.Name]
+		n, dup, err := merge(ctx, tx, l, empty[f.Name])
 		if err != nil {
 			return nil, err
 		}
@@ -213,10 +233,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 		read += fc.Rows
 		changed += n
 	}
+	res.Warnings, res.WarningCount = p.warnings()
 	files, _ := json.Marshal(res.Files)
-	if err := tx.QueryRow(ctx, `INSERT INTO exitflow.import_run (started_at, source, export_id, csv_version, rows_read, rows_changed, warnings, files)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		start, path, res.ExportID, res.CSVVersion, read, changed, res.WarningCount, files).Scan(&res.ImportID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE exitflow.import_run SET finished_at = now(), export_id = $2, csv_version = $3,
+		rows_read = $4, rows_changed = $5, warnings = $6, files = $7 WHERE id = $1`,
+		res.ImportID, res.ExportID, res.CSVVersion, read, changed, res.WarningCount, files); err != nil {
 		return nil, fmt.Errorf("recording the import: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -227,57 +248,72 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	return res, nil
 }
 
-// bulkRows is the size from which a load into an empty table rebuilds its indexes afterwards
-// (one sorted build instead of one insertion per row and index).
-var bulkRows int64 = 50000
+// directBytes is the file size from which a file whose table is empty is copied straight into the
+// table, its keys and indexes dropped and rebuilt after the load (one sorted build each), instead
+// of through a staging table: the way a first import of a whole CoC goes.
+var directBytes int64 = 8 << 20
 
-// merge moves the staging rows of f into hmis.<table>: known IDs are updated when the incoming
-// DateUpdated is the same or newer, new IDs are inserted (SPEC IO4). Soft-deleted rows are stored as
-// they are, with DateDeleted. dup is true (and nothing changed) if the file repeats an ID.
-func merge(ctx context.Context, tx pgx.Tx, f *hmis.File, bulk bool) (n int64, dup bool, err error) {
-	table := "hmis." + hmis.Quote(f.Table())
-	key := hmis.Quote(f.Key().DB())
-	cols := make([]string, 0, len(f.Columns))
-	sets := make([]string, 0, len(f.Columns))
+// directLoad tells whether f is loaded straight into its (empty) table.
+func directLoad(ctx context.Context, tx pgx.Tx, f *hmis.File, size int64) (bool, error) {
+	if size < directBytes {
+		return false, nil
+	}
+	// Nobody else writes the table until the import commits (readers wait too: its indexes go).
+	if _, err := tx.Exec(ctx, "LOCK TABLE "+target(f)+" IN ACCESS EXCLUSIVE MODE"); err != nil {
+		return false, fmt.Errorf("locking %s: %w", target(f), err)
+	}
+	var empty bool
+	err := tx.QueryRow(ctx, "SELECT NOT EXISTS (SELECT 1 FROM "+target(f)+")").Scan(&empty)
+	return empty, err
+}
+
+// merge moves the rows of l into its target table (SPEC IO4): known IDs are updated when the
+// incoming DateUpdated is the same or newer, new IDs are inserted; soft-deleted rows are stored as
+// they are, with DateDeleted. Rows loaded directly only need their keys and indexes rebuilt.
+// dup is true (and the merge undone) if the file repeats an ID.
+func merge(ctx context.Context, tx pgx.Tx, l *fileLoad, empty bool) (n int64, dup bool, err error) {
+	f := l.spec
+	table, key := target(f), hmis.Quote(f.Key().DB())
+	cols := make([]string, 0, len(f.Columns)+2)
+	sets := make([]string, 0, len(f.Columns)+2)
 	for _, c := range f.Columns {
-		q := hmis.Quote(c.DB())
-		cols = append(cols, q)
-		sets = append(sets, q+" = s."+q)
+		cols = append(cols, hmis.Quote(c.DB()))
+	}
+	cols = append(cols, "import_id", "import_line")
+	for _, c := range cols {
+		sets = append(sets, c+" = s."+c)
 	}
 	list := strings.Join(cols, ", ")
-	// Writers of this table (engine exits) wait until the import commits; readers do not.
-	if _, err := tx.Exec(ctx, "LOCK TABLE "+table+" IN SHARE ROW EXCLUSIVE MODE"); err != nil {
-		return 0, false, fmt.Errorf("locking %s: %w", table, err)
-	}
-	if _, err := tx.Exec(ctx, "SAVEPOINT merge"); err != nil {
-		return 0, false, err
-	}
-	var rebuild []string
-	if bulk {
-		if rebuild, err = dropIndexes(ctx, tx, f); err != nil {
-			return 0, false, err
-		}
-	}
 	var stmts []string
-	if !bulk {
+	switch {
+	case l.direct:
+		stmts = l.rebuild
+		n = l.rows - int64(len(l.skipped))
+	case empty:
+		stmts = []string{fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s`, table, list, list, stagingTable(f))}
+	default:
+		// Writers of this table (engine exits) wait until the import commits; readers do not.
+		if _, err := tx.Exec(ctx, "LOCK TABLE "+table+" IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+			return 0, false, fmt.Errorf("locking %s: %w", table, err)
+		}
 		newer := ""
 		if f.Has("DateUpdated") {
 			newer = " AND t.dateupdated <= s.dateupdated"
 		}
-		stmts = append(stmts, fmt.Sprintf(`UPDATE %s t SET %s FROM %s s WHERE t.%s = s.%s%s`,
-			table, strings.Join(sets, ", "), stagingTable(f), key, key, newer))
+		stmts = []string{
+			fmt.Sprintf(`UPDATE %s t SET %s FROM %s s WHERE t.%s = s.%s%s`, table, strings.Join(sets, ", "), stagingTable(f), key, key, newer),
+			fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s = s.%s)`,
+				table, list, list, stagingTable(f), table, key, key),
+		}
 	}
-	ins := fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s s`, table, list, list, stagingTable(f))
-	if !bulk {
-		ins += fmt.Sprintf(` WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s = s.%s)`, table, key, key)
+	if _, err := tx.Exec(ctx, "SAVEPOINT merge"); err != nil {
+		return 0, false, err
 	}
-	stmts = append(stmts, ins)
-	stmts = append(stmts, rebuild...)
 	for _, q := range stmts {
 		tag, err := tx.Exec(ctx, q)
 		if err != nil {
 			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == "23505" && strings.Contains(pgErr.ConstraintName+pgErr.Message, "pkey") {
+			if errors.As(err, &pgErr) && pgErr.Code == "23505" && strings.HasSuffix(pgErr.ConstraintName, "_pkey") {
 				if _, rbErr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT merge"); rbErr != nil {
 					return 0, false, rbErr
 				}
@@ -285,7 +321,7 @@ func merge(ctx context.Context, tx pgx.Tx, f *hmis.File, bulk bool) (n int64, du
 			}
 			return 0, false, fmt.Errorf("merging %s: %w", f.CSV(), err)
 		}
-		if strings.HasPrefix(q, "UPDATE") || strings.HasPrefix(q, "INSERT") {
+		if !l.direct {
 			n += tag.RowsAffected()
 		}
 	}
@@ -293,22 +329,23 @@ func merge(ctx context.Context, tx pgx.Tx, f *hmis.File, bulk bool) (n int64, du
 	return n, false, err
 }
 
-// dropIndexes drops the indexes of an empty table and returns the statements that rebuild them.
+// dropIndexes drops the keys and indexes of f's table and returns the statements that rebuild
+// them, the primary key first (it is what finds duplicate IDs).
 func dropIndexes(ctx context.Context, tx pgx.Tx, f *hmis.File) ([]string, error) {
 	rows, err := tx.Query(ctx, `
 		SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname, pg_get_constraintdef(c.oid)
 		FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype = 'p'
-		WHERE i.indrelid = $1::regclass`, "hmis."+hmis.Quote(f.Table()))
+		WHERE i.indrelid = $1::regclass ORDER BY c.conname IS NULL, 1`, target(f))
 	if err != nil {
 		return nil, fmt.Errorf("reading indexes of %s: %w", f.Table(), err)
 	}
-	type ix struct {
+	type index struct {
 		name, def   string
 		con, condef *string
 	}
-	var list []ix
+	var list []index
 	for rows.Next() {
-		var x ix
+		var x index
 		if err := rows.Scan(&x.name, &x.def, &x.con, &x.condef); err != nil {
 			return nil, err
 		}
@@ -318,16 +355,13 @@ func dropIndexes(ctx context.Context, tx pgx.Tx, f *hmis.File) ([]string, error)
 		return nil, err
 	}
 	var rebuild []string
-	table := "hmis." + hmis.Quote(f.Table())
 	for _, x := range list {
-		var drop string
+		drop := "DROP INDEX " + x.name
+		rebuild = append(rebuild, x.def)
 		if x.con != nil {
-			drop = fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", table, pgx.Identifier{*x.con}.Sanitize())
-			// The primary key first: it is what finds duplicate IDs.
-			rebuild = append([]string{fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", table, pgx.Identifier{*x.con}.Sanitize(), *x.condef)}, rebuild...)
-		} else {
-			drop = "DROP INDEX " + x.name
-			rebuild = append(rebuild, x.def)
+			con := pgx.Identifier{*x.con}.Sanitize()
+			drop = fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", target(f), con)
+			rebuild[len(rebuild)-1] = fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", target(f), con, *x.condef)
 		}
 		if _, err := tx.Exec(ctx, drop); err != nil {
 			return nil, fmt.Errorf("dropping index %s: %w", x.name, err)

@@ -119,80 +119,119 @@ func TestValidFixture(t *testing.T) {
 	assert.Equal(t, "25.50", amount)
 }
 
-func TestBadInputIsReportedWithItsLocationAndChangesNothing(t *testing.T) { // SPEC IO3
-	_, pool := testdb.New(t)
-	_, err := importer.Run(context.Background(), pool, fixture(t, nil), importer.Options{})
-	require.NoError(t, err)
-	before := snapshot(t, pool)
+// badInputs are broken variants of the valid fixture and the located error each must get.
+var badInputs = []struct {
+	name  string
+	edits map[string]func(string) string
+	want  string
+}{
+	{"date that does not exist", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,P3,2024-02-01", "N3,C3,P3,2024-02-30")},
+		`Enrollment.csv:4:4: EntryDate: "2024-02-30" is not a calendar date`},
+	{"truncated row", map[string]func(string) string{"Client.csv": replace("C3,Cal,Gamma,1975-03-03,2023-01-01 09:00:00,2023-01-01 09:00:00,U1,,E1", "C3,Cal,Gamma,1975-03-03")},
+		`Client.csv:4:4: row has 4 fields, the header has 9`},
+	{"unterminated quote", map[string]func(string) string{"Organization.csv": replace(`"Agency One, Inc."`, `"Agency One, Inc.`)},
+		`Organization.csv:`},
+	{"unknown CSV version", map[string]func(string) string{"Export.csv": replace("2026 v1.0", "2022 v1.3")},
+		`Export.csv:2:10: CSVVersion "2022 v1.3" is not supported`},
+	{"two Export rows", map[string]func(string) string{"Export.csv": func(s string) string { return s + strings.SplitN(s, "\n", 3)[1] + "\n" }},
+		`Export.csv: has 2 data rows; an HMIS CSV export has exactly one Export row`},
+	{"mismatched ExportID", map[string]func(string) string{"Client.csv": replace("U1,,E1\nC2", "U1,,E9\nC2")},
+		`Client.csv:2:9: ExportID: "E9" does not match Export.csv's ExportID "E1"`},
+	{"missing required column", map[string]func(string) string{"Enrollment.csv": replace("EntryDate,", "Entry_Date,")},
+		`Enrollment.csv:1: missing required column EntryDate`},
+	{"missing required value", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,P3,2024-02-01", "N3,C3,P3,")},
+		`Enrollment.csv:4:4: EntryDate is required but empty`},
+	{"wrong type", map[string]func(string) string{"Services.csv": replace("25.50", "25 dollars")},
+		`Services.csv:5:7: FAAmount: "25 dollars" is not an amount of money`},
+	{"not a number", map[string]func(string) string{"Enrollment.csv": replace("H2,1,", "H2,one,")},
+		`Enrollment.csv:4:6: RelationshipToHoH: "one" is not a whole number`},
+	{"ProjectType outside the HUD list", map[string]func(string) string{"Project.csv": replace("1,4,,", "1,5,,")},
+		`Project.csv:3:6: ProjectType: 5 is not in the HUD ProjectType code list`},
+	{"RelationshipToHoH outside the HUD list", map[string]func(string) string{"Enrollment.csv": replace("H1,2,", "H1,7,")},
+		`Enrollment.csv:3:6: RelationshipToHoH: 7 is not in the HUD RelationshipToHoH code list`},
+	{"Destination outside the HUD list", map[string]func(string) string{"Exit.csv": replace(",435,431,", ",999,,")},
+		`Exit.csv:2:5: Destination: 999 is not in the HUD Destination code list`},
+	{"DestinationSubsidyType outside the HUD list", map[string]func(string) string{"Exit.csv": replace(",435,431,", ",435,432,")},
+		`Exit.csv:2:6: DestinationSubsidyType: 432 is not in the HUD DestinationSubsidyType code list`},
+	{"RecordType outside the HUD list", map[string]func(string) string{"Services.csv": replace(",144,3,", ",145,3,")},
+		`Services.csv:5:5: RecordType: 145 is not in the HUD RecordType code list`},
+	{"DataCollectionStage outside the HUD list", map[string]func(string) string{"HealthAndDV.csv": appendRow("D1,N3,C3,2024-02-01,4,2024-02-01 10:00:00,2024-02-01 10:00:00,E1")},
+		`HealthAndDV.csv:2:5: DataCollectionStage: 4 is not in the HUD DataCollectionStage code list`},
+	{"duplicate ID", map[string]func(string) string{"Client.csv": appendRow("C1,Ann,Again,1980-01-01,2023-01-01 09:00:00,2023-01-01 09:00:00,U1,,E1")},
+		`Client.csv:2:1: PersonalID C1 is used on 2 rows (lines 2, 5)`},
+	{"enrollment of an unknown client", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,", "N3,C9,")},
+		`Enrollment.csv:4:2: PersonalID 'C9' is not in Client.csv`},
+	{"enrollment in an unknown project", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,P3,", "N3,C3,P9,")},
+		`Enrollment.csv:4:3: ProjectID 'P9' is not in Project.csv`},
+	{"exit of an unknown enrollment", map[string]func(string) string{"Exit.csv": replace("X1,N4,", "X1,N9,")},
+		`Exit.csv:2:2: EnrollmentID 'N9' is not in Enrollment.csv`},
+	{"service of an unknown enrollment", map[string]func(string) string{"Services.csv": replace("S4,N3,", "S4,N8,")},
+		`Services.csv:5:2: EnrollmentID 'N8' is not in Enrollment.csv`},
+	{"ExitDate before EntryDate", map[string]func(string) string{"Exit.csv": replace("N4,C3,2024-01-31", "N4,C3,2023-07-31")},
+		`Exit.csv:2:4: ExitDate 2023-07-31 is before the EntryDate 2023-08-01 of enrollment N4`},
+	{"two exits for one enrollment", map[string]func(string) string{"Exit.csv": appendRow("X2,N4,C3,2024-02-15,30,,,2024-02-16 10:00:00,2024-02-16 10:00:00,U1,,E1")},
+		`Exit.csv:3:2: enrollment N4 has 2 exits (ExitIDs X1, X2)`},
+	{"binary file", map[string]func(string) string{"Services.csv": func(string) string { return "PK\x03\x04\x00\x00\x08\x00binary" }},
+		`Services.csv: is not a CSV text file`},
+	{"empty file", map[string]func(string) string{"Services.csv": func(string) string { return "" }},
+		`Services.csv: is empty`},
+}
 
-	cases := []struct {
-		name  string
-		edits map[string]func(string) string
-		want  string // expected in one of the errors, with its location
-	}{
-		{"date that does not exist", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,P3,2024-02-01", "N3,C3,P3,2024-02-30")},
-			`Enrollment.csv:4:4: EntryDate: "2024-02-30" is not a calendar date`},
-		{"truncated row", map[string]func(string) string{"Client.csv": replace("C3,Cal,Gamma,1975-03-03,2023-01-01 09:00:00,2023-01-01 09:00:00,U1,,E1", "C3,Cal,Gamma,1975-03-03")},
-			`Client.csv:4:4: row has 4 fields, the header has 9`},
-		{"unterminated quote", map[string]func(string) string{"Organization.csv": replace(`"Agency One, Inc."`, `"Agency One, Inc.`)},
-			`Organization.csv:`},
-		{"unknown CSV version", map[string]func(string) string{"Export.csv": replace("2026 v1.0", "2022 v1.3")},
-			`Export.csv:2:10: CSVVersion "2022 v1.3" is not supported`},
-		{"two Export rows", map[string]func(string) string{"Export.csv": func(s string) string { return s + strings.SplitN(s, "\n", 3)[1] + "\n" }},
-			`Export.csv: has 2 data rows; an HMIS CSV export has exactly one Export row`},
-		{"mismatched ExportID", map[string]func(string) string{"Client.csv": replace("U1,,E1\nC2", "U1,,E9\nC2")},
-			`Client.csv:2:9: ExportID: "E9" does not match Export.csv's ExportID "E1"`},
-		{"missing required column", map[string]func(string) string{"Enrollment.csv": replace("EntryDate,", "Entry_Date,")},
-			`Enrollment.csv:1: missing required column EntryDate`},
-		{"missing required value", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,P3,2024-02-01", "N3,C3,P3,")},
-			`Enrollment.csv:4:4: EntryDate is required but empty`},
-		{"wrong type", map[string]func(string) string{"Services.csv": replace("25.50", "25 dollars")},
-			`Services.csv:5:7: FAAmount: "25 dollars" is not an amount of money`},
-		{"not a number", map[string]func(string) string{"Enrollment.csv": replace("H2,1,", "H2,one,")},
-			`Enrollment.csv:4:6: RelationshipToHoH: "one" is not a whole number`},
-		{"ProjectType outside the HUD list", map[string]func(string) string{"Project.csv": replace("1,4,,", "1,5,,")},
-			`Project.csv:3:6: ProjectType: 5 is not in the HUD ProjectType code list`},
-		{"RelationshipToHoH outside the HUD list", map[string]func(string) string{"Enrollment.csv": replace("H1,2,", "H1,7,")},
-			`Enrollment.csv:3:6: RelationshipToHoH: 7 is not in the HUD RelationshipToHoH code list`},
-		{"Destination outside the HUD list", map[string]func(string) string{"Exit.csv": replace(",435,431,", ",999,,")},
-			`Exit.csv:2:5: Destination: 999 is not in the HUD Destination code list`},
-		{"DestinationSubsidyType outside the HUD list", map[string]func(string) string{"Exit.csv": replace(",435,431,", ",435,432,")},
-			`Exit.csv:2:6: DestinationSubsidyType: 432 is not in the HUD DestinationSubsidyType code list`},
-		{"RecordType outside the HUD list", map[string]func(string) string{"Services.csv": replace(",144,3,", ",145,3,")},
-			`Services.csv:5:5: RecordType: 145 is not in the HUD RecordType code list`},
-		{"DataCollectionStage outside the HUD list", map[string]func(string) string{"HealthAndDV.csv": appendRow("D1,N3,C3,2024-02-01,4,2024-02-01 10:00:00,2024-02-01 10:00:00,E1")},
-			`HealthAndDV.csv:2:5: DataCollectionStage: 4 is not in the HUD DataCollectionStage code list`},
-		{"duplicate ID", map[string]func(string) string{"Client.csv": appendRow("C1,Ann,Again,1980-01-01,2023-01-01 09:00:00,2023-01-01 09:00:00,U1,,E1")},
-			`Client.csv:2:1: PersonalID C1 is used on 2 rows (lines 2, 5)`},
-		{"enrollment of an unknown client", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,", "N3,C9,")},
-			`Enrollment.csv:4:2: PersonalID 'C9' is not in Client.csv`},
-		{"enrollment in an unknown project", map[string]func(string) string{"Enrollment.csv": replace("N3,C3,P3,", "N3,C3,P9,")},
-			`Enrollment.csv:4:3: ProjectID 'P9' is not in Project.csv`},
-		{"exit of an unknown enrollment", map[string]func(string) string{"Exit.csv": replace("X1,N4,", "X1,N9,")},
-			`Exit.csv:2:2: EnrollmentID 'N9' is not in Enrollment.csv`},
-		{"service of an unknown enrollment", map[string]func(string) string{"Services.csv": replace("S4,N3,", "S4,N8,")},
-			`Services.csv:5:2: EnrollmentID 'N8' is not in Enrollment.csv`},
-		{"ExitDate before EntryDate", map[string]func(string) string{"Exit.csv": replace("N4,C3,2024-01-31", "N4,C3,2023-07-31")},
-			`Exit.csv:2:4: ExitDate 2023-07-31 is before the EntryDate 2023-08-01 of enrollment N4`},
-		{"two exits for one enrollment", map[string]func(string) string{"Exit.csv": appendRow("X2,N4,C3,2024-02-15,30,,,2024-02-16 10:00:00,2024-02-16 10:00:00,U1,,E1")},
-			`Exit.csv:3:2: enrollment N4 has 2 exits (ExitIDs X1, X2)`},
-		{"binary file", map[string]func(string) string{"Services.csv": func(string) string { return "PK\x03\x04\x00\x00\x08\x00binary" }},
-			`Services.csv: is not a CSV text file`},
-		{"empty file", map[string]func(string) string{"Services.csv": func(string) string { return "" }},
-			`Services.csv: is empty`},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			res, err := importer.Run(context.Background(), pool, fixture(t, tc.edits), importer.Options{})
-			require.ErrorIs(t, err, importer.ErrInvalid)
-			var all []string
-			for _, e := range res.Errors {
-				all = append(all, e.String())
+func TestBadInputIsReportedWithItsLocationAndChangesNothing(t *testing.T) { // SPEC IO3
+	// Both ways rows are loaded: through staging into tables that hold data, and straight into
+	// empty tables (a first import) with their keys and indexes rebuilt afterwards.
+	for _, mode := range []string{"into stored data", "first import, direct"} {
+		t.Run(mode, func(t *testing.T) {
+			_, pool := testdb.New(t)
+			if mode == "into stored data" {
+				_, err := importer.Run(context.Background(), pool, fixture(t, nil), importer.Options{})
+				require.NoError(t, err)
+			} else {
+				defer importer.SetDirectBytes(0)()
 			}
-			joined := strings.Join(all, "\n")
-			assert.Contains(t, joined, tc.want)
-			assert.Equal(t, before, snapshot(t, pool), "an import with errors changed the database")
+			before, indexes := snapshot(t, pool), indexDefs(t, pool)
+			for _, tc := range badInputs {
+				t.Run(tc.name, func(t *testing.T) {
+					res, err := importer.Run(context.Background(), pool, fixture(t, tc.edits), importer.Options{})
+					require.ErrorIs(t, err, importer.ErrInvalid)
+					var all []string
+					for _, e := range res.Errors {
+						all = append(all, e.String())
+					}
+					assert.Contains(t, strings.Join(all, "\n"), tc.want)
+					assert.Equal(t, before, snapshot(t, pool), "an import with errors changed the database")
+					assert.Equal(t, indexes, indexDefs(t, pool))
+				})
+			}
 		})
+	}
+}
+
+func TestRejectedRowsDoNotCauseFollowOnErrors(t *testing.T) {
+	_, pool := testdb.New(t)
+	// Client C3's DOB is broken; the enrollments and exit of C3 must not also be reported as
+	// referring to a client that is not there.
+	res, err := importer.Run(context.Background(), pool, fixture(t, map[string]func(string) string{
+		"Client.csv": replace("C3,Cal,Gamma,1975-03-03", "C3,Cal,Gamma,1975-13-03"),
+	}), importer.Options{})
+	require.ErrorIs(t, err, importer.ErrInvalid)
+	require.Equal(t, 1, res.ErrorCount, "%v", res.Errors)
+	assert.Equal(t, `Client.csv:4:4: DOB: "1975-13-03" is not a calendar date`, res.Errors[0].String())
+}
+
+func TestRowsRecordWhichImportAndLineWroteThem(t *testing.T) {
+	for _, direct := range []bool{false, true} {
+		if direct {
+			defer importer.SetDirectBytes(0)()
+		}
+		_, pool := testdb.New(t)
+		res, err := importer.Run(context.Background(), pool, fixture(t, nil), importer.Options{})
+		require.NoError(t, err)
+		var id int64
+		var line int
+		require.NoError(t, pool.QueryRow(context.Background(), "SELECT import_id, import_line FROM hmis.services WHERE servicesid = 'S4'").Scan(&id, &line))
+		assert.Equal(t, res.ImportID, id)
+		assert.Equal(t, 5, line)
 	}
 }
 
@@ -386,9 +425,9 @@ func indexDefs(t *testing.T, pool *pgxpool.Pool) string {
 
 func TestDuplicateIDsInAnEmptyDatabase(t *testing.T) { // found by the primary key during the merge
 	for _, bulk := range []bool{false, true} {
-		t.Run(map[bool]string{false: "row by row", true: "bulk with index rebuild"}[bulk], func(t *testing.T) {
+		t.Run(map[bool]string{false: "through staging", true: "direct with index rebuild"}[bulk], func(t *testing.T) {
 			if bulk {
-				defer importer.SetBulkRows(1)()
+				defer importer.SetDirectBytes(0)()
 			}
 			_, pool := testdb.New(t)
 			before, indexes := snapshot(t, pool), indexDefs(t, pool)
@@ -404,7 +443,7 @@ func TestDuplicateIDsInAnEmptyDatabase(t *testing.T) { // found by the primary k
 }
 
 func TestBulkLoadRebuildsTheSameIndexes(t *testing.T) {
-	defer importer.SetBulkRows(1)()
+	defer importer.SetDirectBytes(0)()
 	_, pool := testdb.New(t)
 	indexes := indexDefs(t, pool)
 	require.Contains(t, indexes, "exit_one_per_enrollment")

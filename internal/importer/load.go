@@ -28,6 +28,10 @@ type fileLoad struct {
 	amb      map[int][]amb       // spec column → values read with an assumed day/month order
 	evidence map[int]int         // spec column → sum of unambiguous evidence (+ day-first, − month-first)
 	lenients map[int]*lenientUse // spec column → its non-spec dates, reported once
+	importID int64               // exitflow.import_run id, written on every row (provenance)
+	direct   bool                // the target table was empty: rows are copied straight into it
+	rebuild  []string            // direct: statements that rebuild the keys and indexes dropped for the load
+	skipped  map[string]bool     // IDs of rows not loaded because they have errors (at most maxSkipped)
 }
 
 // lenientUse counts the non-spec dates of one column, reported once per column.
@@ -42,17 +46,31 @@ type amb struct {
 	raw  string
 }
 
+// maxSkipped bounds the IDs of rejected rows kept to silence follow-on reference errors.
+const maxSkipped = 100000
+
 // stagingTable is the temporary table a file is copied into.
 func stagingTable(f *hmis.File) string { return "stg_" + f.Table() }
 
-// stagingDDL creates the staging table of f: every spec column, typed, plus the CSV line.
+// target is the table the rows of f end up in.
+func target(f *hmis.File) string { return "hmis." + hmis.Quote(f.Table()) }
+
+// relation is where the rows of this load are copied: the target itself (direct) or staging.
+func (l *fileLoad) relation() string {
+	if l.direct {
+		return target(l.spec)
+	}
+	return stagingTable(l.spec)
+}
+
+// stagingDDL creates the staging table of f: the target's columns, without keys or constraints.
 func stagingDDL(f *hmis.File) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TEMP TABLE %s (_line integer NOT NULL", stagingTable(f))
+	fmt.Fprintf(&b, "CREATE TEMP TABLE %s (", stagingTable(f))
 	for _, c := range f.Columns {
-		fmt.Fprintf(&b, ", %s %s", hmis.Quote(c.DB()), c.Type.SQL())
+		fmt.Fprintf(&b, "%s %s, ", hmis.Quote(c.DB()), c.Type.SQL())
 	}
-	b.WriteString(") ON COMMIT DROP")
+	b.WriteString("import_id bigint, import_line integer) ON COMMIT DROP")
 	return b.String()
 }
 
@@ -92,13 +110,13 @@ func (l *fileLoad) header(rec []string, p *problems) (fatal bool) {
 	return fatal
 }
 
-// copyColumns is the staging column list of a COPY, in spec order.
-func (l *fileLoad) copyColumns() string {
-	cols := []string{"_line"}
-	for _, c := range l.spec.Columns {
+// copyColumns is the column list of a COPY: spec order, then the provenance columns.
+func copyColumns(f *hmis.File) string {
+	cols := make([]string, 0, len(f.Columns)+2)
+	for _, c := range f.Columns {
 		cols = append(cols, hmis.Quote(c.DB()))
 	}
-	return strings.Join(cols, ", ")
+	return strings.Join(append(cols, "import_id", "import_line"), ", ")
 }
 
 // load streams the CSV r into the staging table of l through COPY (text format).
@@ -111,7 +129,7 @@ func (l *fileLoad) load(ctx context.Context, conn *pgx.Conn, r io.Reader, ex *ex
 		pw.CloseWithError(err)
 		done <- err
 	}()
-	_, copyErr := conn.PgConn().CopyFrom(ctx, pr, fmt.Sprintf("COPY %s (%s) FROM STDIN", stagingTable(l.spec), l.copyColumns()))
+	_, copyErr := conn.PgConn().CopyFrom(ctx, pr, fmt.Sprintf("COPY %s (%s) FROM STDIN", l.relation(), copyColumns(l.spec)))
 	pr.CloseWithError(errors.New("copy ended"))
 	streamErr := <-done
 	if streamErr != nil {
@@ -168,6 +186,8 @@ func (l *fileLoad) stream(ctx context.Context, r io.Reader, w io.Writer, ex *exp
 	}
 	nHeader := len(rec)
 	out := bufio.NewWriterSize(w, 1<<20)
+	importID := strconv.FormatInt(l.importID, 10)
+	l.skipped = map[string]bool{}
 	vals := make([]string, len(l.spec.Columns))
 	isNull := make([]bool, len(l.spec.Columns))
 	for {
@@ -187,6 +207,7 @@ func (l *fileLoad) stream(ctx context.Context, r io.Reader, w io.Writer, ex *exp
 			continue // blank line
 		}
 		l.rows++
+		errsBefore := p.errCount
 		if len(rec) != nHeader {
 			p.err(Problem{l.name, line, len(rec), fmt.Sprintf("row has %d fields, the header has %d (truncated or extra fields)", len(rec), nHeader)})
 			continue
@@ -211,15 +232,25 @@ func (l *fileLoad) stream(ctx context.Context, r io.Reader, w io.Writer, ex *exp
 				}
 			}
 		}
-		out.WriteString(strconv.Itoa(line))
+		if p.errCount > errsBefore {
+			// A row with an error is not loaded (the import will change nothing anyway); its ID is
+			// kept so that rows referring to it do not get a second, misleading error.
+			if key := vals[0]; !isNull[0] && len(l.skipped) < maxSkipped {
+				l.skipped[key] = true
+			}
+			continue
+		}
 		for i := range vals {
-			out.WriteByte('\t')
 			if isNull[i] {
 				out.WriteString(`\N`)
 			} else {
 				writeCopyText(out, vals[i])
 			}
+			out.WriteByte('\t')
 		}
+		out.WriteString(importID)
+		out.WriteByte('\t')
+		out.WriteString(strconv.Itoa(line))
 		out.WriteByte('\n')
 	}
 	return out.Flush()
@@ -403,9 +434,9 @@ func (l *fileLoad) fixAmbiguous(ctx context.Context, conn *pgx.Conn, p *problems
 			t, _, _ := lenient(a.raw, dayFirst)
 			lines[i], vals[i] = int32(a.line), t
 		}
-		q := fmt.Sprintf(`UPDATE %s s SET %s = v.t FROM unnest($1::int[], $2::timestamp[]) AS v(line, t) WHERE s._line = v.line`,
-			stagingTable(l.spec), hmis.Quote(c.DB()))
-		if _, err := conn.Exec(ctx, q, lines, vals); err != nil {
+		q := fmt.Sprintf(`UPDATE %s s SET %s = v.t FROM unnest($1::int[], $2::timestamp[]) AS v(line, t) WHERE s.import_line = v.line AND s.import_id = $3`,
+			l.relation(), hmis.Quote(c.DB()))
+		if _, err := conn.Exec(ctx, q, lines, vals, l.importID); err != nil {
 			return fmt.Errorf("re-reading day-first dates of %s %s: %w", l.name, c.Name, err)
 		}
 	}

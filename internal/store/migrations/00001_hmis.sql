@@ -22,6 +22,8 @@ CREATE TABLE hmis.export (
     exportdirective integer,
     hashstatus integer,
     implementationid text,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (exportid)
 );
 
@@ -35,6 +37,8 @@ CREATE TABLE hmis.organization (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (organizationid)
 );
 
@@ -49,6 +53,8 @@ CREATE TABLE hmis."user" (
     dateupdated timestamp NOT NULL,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (userid)
 );
 
@@ -72,6 +78,8 @@ CREATE TABLE hmis.project (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (projectid)
 );
 CREATE INDEX ON hmis.project (organizationid);
@@ -89,6 +97,8 @@ CREATE TABLE hmis.funder (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (funderid)
 );
 
@@ -108,6 +118,8 @@ CREATE TABLE hmis.projectcoc (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (projectcocid)
 );
 
@@ -134,6 +146,8 @@ CREATE TABLE hmis.inventory (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (inventoryid)
 );
 
@@ -146,6 +160,8 @@ CREATE TABLE hmis.affiliation (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (affiliationid)
 );
 
@@ -160,6 +176,8 @@ CREATE TABLE hmis.hmisparticipation (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (hmisparticipationid)
 );
 
@@ -179,6 +197,8 @@ CREATE TABLE hmis.ceparticipation (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (ceparticipationid)
 );
 
@@ -230,6 +250,8 @@ CREATE TABLE hmis.client (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (personalid)
 );
 
@@ -306,6 +328,8 @@ CREATE TABLE hmis.enrollment (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (enrollmentid)
 );
 CREATE INDEX ON hmis.enrollment (personalid);
@@ -357,6 +381,8 @@ CREATE TABLE hmis.exit (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (exitid)
 );
 CREATE INDEX ON hmis.exit (personalid);
@@ -439,6 +465,8 @@ CREATE TABLE hmis.incomebenefits (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (incomebenefitsid)
 );
 CREATE INDEX ON hmis.incomebenefits (enrollmentid);
@@ -462,6 +490,8 @@ CREATE TABLE hmis.healthanddv (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (healthanddvid)
 );
 CREATE INDEX ON hmis.healthanddv (enrollmentid);
@@ -482,6 +512,8 @@ CREATE TABLE hmis.employmenteducation (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (employmenteducationid)
 );
 CREATE INDEX ON hmis.employmenteducation (enrollmentid);
@@ -507,6 +539,8 @@ CREATE TABLE hmis.disabilities (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (disabilitiesid)
 );
 CREATE INDEX ON hmis.disabilities (enrollmentid);
@@ -530,6 +564,8 @@ CREATE TABLE hmis.services (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (servicesid)
 );
 CREATE INDEX ON hmis.services (enrollmentid, dateprovided);
@@ -553,6 +589,8 @@ CREATE TABLE hmis.currentlivingsituation (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (currentlivingsitid)
 );
 CREATE INDEX ON hmis.currentlivingsituation (enrollmentid, informationdate);
@@ -571,6 +609,8 @@ CREATE TABLE hmis.assessment (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (assessmentid)
 );
 CREATE INDEX ON hmis.assessment (enrollmentid, assessmentdate);
@@ -589,6 +629,8 @@ CREATE TABLE hmis.assessmentquestions (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (assessmentquestionid)
 );
 CREATE INDEX ON hmis.assessmentquestions (assessmentid);
@@ -605,6 +647,8 @@ CREATE TABLE hmis.assessmentresults (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (assessmentresultid)
 );
 CREATE INDEX ON hmis.assessmentresults (assessmentid);
@@ -625,6 +669,8 @@ CREATE TABLE hmis.event (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (eventid)
 );
 CREATE INDEX ON hmis.event (enrollmentid, eventdate);
@@ -643,6 +689,8 @@ CREATE TABLE hmis.youtheducationstatus (
     userid text,
     datedeleted timestamp,
     exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
     PRIMARY KEY (youtheducationstatusid)
 );
 CREATE INDEX ON hmis.youtheducationstatus (enrollmentid);
