@@ -46,16 +46,9 @@ with N. One household gives on average about 1.6 clients, 2.5 enrollments, 1.8 e
 			if households == 0 || households > generate.MaxHouseholds {
 				return fmt.Errorf("--households %d: want a whole number of households from 1 to %d", households, generate.MaxHouseholds)
 			}
-			var asOf time.Time
-			if asOfText == "" {
-				cfg, _ := a.cfg()
-				asOf = cfg.Today()
-			} else {
-				d, err := time.Parse(hmis.DateLayout, asOfText)
-				if err != nil {
-					return fmt.Errorf("--as-of %q: not a date (want YYYY-MM-DD)", asOfText)
-				}
-				asOf = d
+			asOf, err := a.asOf(asOfText)
+			if err != nil {
+				return err
 			}
 			if st, err := os.Stat(out); err == nil && !st.IsDir() {
 				return fmt.Errorf("--out %s: is a file, want a folder", out)

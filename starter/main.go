@@ -11,8 +11,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/exitflow/exitflow/internal/config"
+	"github.com/exitflow/exitflow/internal/hmis"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
@@ -101,4 +103,20 @@ func (a *app) pool(ctx context.Context) (*pgxpool.Pool, config.Config, error) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// asOf reads an --as-of flag: a calendar date, by default today in the CoC's time zone.
+func (a *app) asOf(text string) (time.Time, error) {
+	if text == "" {
+		c, err := a.cfg()
+		if err != nil {
+			return time.Time{}, err
+		}
+		return c.Today(), nil
+	}
+	d, err := time.Parse(hmis.DateLayout, text)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--as-of %q: not a date (want YYYY-MM-DD)", text)
+	}
+	return d, nil
 }

@@ -19,6 +19,7 @@ var indexes = map[string][]string{
 	"EmploymentEducation":    {"EnrollmentID"},
 	"Disabilities":           {"EnrollmentID"},
 	"YouthEducationStatus":   {"EnrollmentID"},
+	"CustomActivity":         {"EnrollmentID, ActivityDate"},
 	"AssessmentQuestions":    {"AssessmentID"},
 	"AssessmentResults":      {"AssessmentID"},
 }
@@ -28,7 +29,7 @@ var indexes = map[string][]string{
 func DDL() string {
 	var b strings.Builder
 	b.WriteString("CREATE SCHEMA IF NOT EXISTS hmis;\n")
-	for _, f := range Files {
+	for _, f := range All() {
 		fmt.Fprintf(&b, "\nCREATE TABLE hmis.%s (\n", Quote(f.Table()))
 		for _, c := range f.Columns {
 			null := ""

@@ -123,6 +123,14 @@ func set(v ...int) map[int]bool {
 // a file comes after the files it references.
 var Files []*File
 
+// Extensions are exitflow's own files, read beside an export's when present and never exported:
+// CustomActivity.csv holds vendor activity that has no HUD file (SPEC A1: unit connections,
+// location or contact edits, custom services).
+var Extensions []*File
+
+// All is Files then Extensions: every table of the hmis schema, in load order.
+func All() []*File { return append(append([]*File{}, Files...), Extensions...) }
+
 var byName = map[string]*File{}
 
 // Lookup returns the file spec for a CSV name ("Enrollment" or "enrollment.csv"), case-insensitively.
@@ -224,6 +232,7 @@ var layout = []struct {
 		ReferralCaseManageAfter:N LocationCrisisOrPHHousing:S ReferralResult:N ResultDate:D` + audit},
 	{"YouthEducationStatus", enrollmentRefs, `YouthEducationStatusID:I! EnrollmentID:I! PersonalID:I! InformationDate:D!
 		CurrentSchoolAttend:N MostRecentEdStatus:N CurrentEdStatus:N DataCollectionStage:N!=DataCollectionStage` + audit},
+	{"CustomActivity", enrollmentRefs, `CustomActivityID:I! EnrollmentID:I! PersonalID:I! ActivityDate:D! ActivityType:S` + audit},
 }
 
 // audit is the tail every data file shares.
@@ -245,7 +254,11 @@ func init() {
 		for _, tok := range strings.Fields(l.cols) {
 			f.Columns = append(f.Columns, parseColumn(tok))
 		}
-		Files = append(Files, f)
+		if l.name == "CustomActivity" { // exitflow's extension, not a HUD file
+			Extensions = append(Extensions, f)
+		} else {
+			Files = append(Files, f)
+		}
 		byName[strings.ToLower(f.Name)] = f
 	}
 }

@@ -81,7 +81,7 @@ func (k *checker) crossChecks(ctx context.Context) error {
 	p := k.p
 	limit := fmt.Sprintf(" LIMIT %d", MaxErrors+1)
 	errf := func(pr Problem) { p.err(pr) }
-	for _, f := range hmis.Files {
+	for _, f := range hmis.All() {
 		// Dangling references.
 		for _, r := range f.Refs {
 			parent := hmis.Lookup(r.File)
@@ -185,4 +185,5 @@ var activityDates = []struct{ file, column string }{
 	{"Disabilities", "InformationDate"},
 	{"EmploymentEducation", "InformationDate"},
 	{"YouthEducationStatus", "InformationDate"},
+	{"CustomActivity", "ActivityDate"},
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exitflow/exitflow/internal/engine"
 	"github.com/exitflow/exitflow/internal/hmis"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -123,7 +124,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	}
 	loads := map[string]*fileLoad{}
 	mark := time.Now()
-	for _, f := range hmis.Files {
+	for _, f := range hmis.All() {
 		e, ok := src.files[strings.ToLower(f.CSV())]
 		var l *fileLoad
 		if ok {
@@ -137,7 +138,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 					return nil, err
 				}
 			}
-		} else {
+		} else if !extension(f) {
 			p.warn("file missing from the export", Problem{File: f.CSV(), Msg: "is not in the export; nothing of it is imported"})
 		}
 		if l == nil || !l.direct {
@@ -172,7 +173,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	if opt.Phase != nil {
 		opt.Phase("checking")
 	}
-	for _, f := range hmis.Files {
+	for _, f := range hmis.All() {
 		if err := views(ctx, tx, f, loads[f.Name]); err != nil {
 			return nil, fmt.Errorf("preparing checks of %s: %w", f.CSV(), err)
 		}
@@ -233,6 +234,10 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 		read += fc.Rows
 		changed += n
 	}
+	if err := refreshActivity(ctx, tx, loads); err != nil {
+		return nil, err
+	}
+	res.phase("activity summary", mark)
 	res.Warnings, res.WarningCount = p.warnings()
 	files, _ := json.Marshal(res.Files)
 	if _, err := tx.Exec(ctx, `UPDATE exitflow.import_run SET finished_at = now(), export_id = $2, csv_version = $3,
@@ -246,6 +251,40 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	res.phase("commit", mark)
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// refreshActivity keeps each enrollment's latest activity current (SPEC A1) for the enrollments
+// this import touched; all of them after a first load.
+func refreshActivity(ctx context.Context, tx pgx.Tx, loads map[string]*fileLoad) error {
+	var parts []string
+	full := false
+	for _, name := range engine.ActivityFiles {
+		l := loads[name]
+		if l == nil {
+			continue
+		}
+		full = full || l.direct
+		parts = append(parts, "SELECT enrollmentid FROM "+srcView(l.spec))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	touched := "SELECT DISTINCT enrollmentid FROM (" + strings.Join(parts, " UNION ALL ") + ") t"
+	if full {
+		touched = ""
+	}
+	_, err := engine.RefreshActivity(ctx, tx, touched)
+	return err
+}
+
+// extension tells whether f is one of exitflow's own files (optional in an export).
+func extension(f *hmis.File) bool {
+	for _, e := range hmis.Extensions {
+		if e == f {
+			return true
+		}
+	}
+	return false
 }
 
 // directBytes is the file size from which a file whose table is empty is copied straight into the

@@ -53,7 +53,7 @@ func appendRow(row string) func(string) string {
 func snapshot(t *testing.T, pool *pgxpool.Pool) string {
 	t.Helper()
 	var b strings.Builder
-	for _, f := range hmis.Files {
+	for _, f := range hmis.All() {
 		var sum string
 		require.NoError(t, pool.QueryRow(context.Background(),
 			"SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM hmis."+hmis.Quote(f.Table())+" t").Scan(&sum))

@@ -695,6 +695,23 @@ CREATE TABLE hmis.youtheducationstatus (
 );
 CREATE INDEX ON hmis.youtheducationstatus (enrollmentid);
 
+CREATE TABLE hmis.customactivity (
+    customactivityid text NOT NULL,
+    enrollmentid text NOT NULL,
+    personalid text NOT NULL,
+    activitydate date NOT NULL,
+    activitytype text,
+    datecreated timestamp NOT NULL,
+    dateupdated timestamp NOT NULL,
+    userid text,
+    datedeleted timestamp,
+    exportid text NOT NULL,
+    import_id bigint,
+    import_line integer,
+    PRIMARY KEY (customactivityid)
+);
+CREATE INDEX ON hmis.customactivity (enrollmentid, activitydate);
+
 CREATE UNIQUE INDEX exit_one_per_enrollment ON hmis.exit (enrollmentid) WHERE datedeleted IS NULL;
 
 -- +goose Down

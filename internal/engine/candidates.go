@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Methods of exit the engine previews and writes.
+const (
+	MethodAuto  = "auto"  // SPEC H, D, AL: inactivity auto exits and alerts
+	MethodAdmin = "admin" // SPEC AD: administrative exits
+)
+
+// Actions of a preview row.
+const (
+	ActionExit  = "exit"
+	ActionAlert = "alert"
+)
+
+// AdminReason is the Reason of administrative exits (SPEC F3, AD2; source 000 section 4.3).
+const AdminReason = "Administrative exit"
+
+// Options select what to preview or exit.
+type Options struct {
+	AsOf       time.Time // the as-of date T (a calendar date)
+	Projects   []string  // ProjectIDs; empty: every project
+	Method     string    // MethodAuto or MethodAdmin
+	WindowDays int       // admin: days of inactivity that make a household past the window (0: the project's auto-exit days)
+	AllOpen    bool      // admin: every open enrollment (a closing project), SPEC AD1
+}
+
+// Row is one enrollment the engine would exit or alert on (the preview CSV contract).
+type Row struct {
+	Action                 string
+	ProjectID              string
+	HouseholdID            string
+	EnrollmentID           string
+	PersonalID             string
+	LastActivityDate       time.Time // the household's last activity (SPEC H1)
+	LastActivitySource     string
+	DaysInactive           int
+	ExitOn                 time.Time // the date the exit is (exit) or would be (alert) recorded
+	ExitDate               time.Time // SPEC D1–D4
+	Destination            int       // SPEC F1, P5
+	DestinationSubsidyType *int
+	Reason                 string
+	ProjectType            int
+	PolicyScope            string // the scope that gave the policy (SPEC P1)
+	AutoExitDays           *int
+	AlertDays              *int
+	NbnBenchmark           string
+	EvidenceEnrollmentID   string // the member whose activity is the household's last
+}
+
+// candidatesSQL lists, as of $1, the open enrollments of households to exit or alert, one row per
+// enrollment. $2 ProjectIDs (NULL: all), $3 method, $4 admin window days (NULL: the policy's),
+// $5 admin all-open. Each step names the SPEC rule it applies.
+const candidatesSQL = `
+WITH pol AS (
+    SELECT * FROM exitflow.effective_policy
+    WHERE ($2::text[] IS NULL OR projectid = ANY ($2))
+      AND (CASE WHEN $3 = 'auto' THEN auto_exit_days IS NOT NULL                          -- P1, P2: auto exit on
+                ELSE $5 OR coalesce($4, auto_exit_days) IS NOT NULL END)                 -- AD1
+),
+member AS ( -- every member of each household, open or already exited (H1, H4); soft-deleted rows do not exist
+    SELECT e.enrollmentid, e.personalid, e.projectid, e.householdid, e.entrydate,
+           x.enrollmentid IS NULL AS open,
+           (pol.projecttype = 1 AND pol.nbn_benchmark = 'last-bed-night') AS by_bed_night,      -- A4
+           a.last_date, a.last_source, a.last_bed_night
+    FROM pol
+    JOIN hmis.enrollment e ON e.projectid = pol.projectid AND e.datedeleted IS NULL AND e.entrydate <= $1
+    LEFT JOIN hmis.exit x ON x.enrollmentid = e.enrollmentid AND x.datedeleted IS NULL
+    LEFT JOIN exitflow.enrollment_activity a ON a.enrollmentid = e.enrollmentid
+),
+member_activity AS ( -- A1–A4: latest activity, never before the entry date (the entry date stands in)
+    SELECT m.*,
+           CASE WHEN by_bed_night THEN greatest(entrydate, last_bed_night) ELSE greatest(entrydate, last_date) END AS la,
+           CASE WHEN by_bed_night THEN CASE WHEN last_bed_night >= entrydate THEN 'bed-night' ELSE 'entry' END
+                ELSE CASE WHEN last_date >= entrydate THEN last_source ELSE 'entry' END END AS la_source
+    FROM member m
+),
+household AS ( -- H1: the household's last activity is the latest of all its members
+    SELECT projectid, householdid,
+           max(la) AS la,
+           (array_agg(la_source ORDER BY la DESC, la_source = 'entry', enrollmentid))[1] AS la_source,
+           (array_agg(enrollmentid ORDER BY la DESC, la_source = 'entry', enrollmentid))[1] AS evidence,
+           max(la) FILTER (WHERE by_bed_night AND la_source = 'bed-night') AS last_bed_night,
+           bool_or(by_bed_night) AS by_bed_night,
+           max(entrydate) FILTER (WHERE open) AS last_open_entry,
+           array_agg(entrydate) FILTER (WHERE open) AS open_entries
+    FROM member_activity
+    GROUP BY projectid, householdid
+    HAVING bool_or(open)
+),
+decided AS (
+    SELECT h.*, pol.projecttype, pol.rrhsubtype, pol.scope, pol.auto_exit_days, pol.alert_days, pol.nbn_benchmark, pol.exit_defaults,
+           ($1::date - h.la) AS days,
+           coalesce($4, pol.auto_exit_days) AS window_days,
+           -- D1: the household's last activity; D2: NbN by bed nights, the day after the last bed night
+           -- (no bed night: the entry date, and D3 applies); D4: never before an exited member's entry
+           greatest(CASE WHEN h.by_bed_night AND h.last_bed_night IS NOT NULL THEN h.last_bed_night + 1 ELSE h.la END,
+                    h.last_open_entry) AS base_date
+    FROM household h JOIN pol USING (projectid)
+),
+dated AS (
+    SELECT d.*,
+           CASE WHEN $3 = 'admin' AND ($5 OR d.days >= d.window_days) THEN 'exit'              -- AD1
+                WHEN $3 = 'auto' AND d.days >= d.auto_exit_days THEN 'exit'                    -- H2
+                WHEN $3 = 'auto' AND d.alert_days IS NOT NULL AND d.days >= d.alert_days THEN 'alert' -- AL1
+           END AS action,
+           -- D3: no same-day exits in types 0, 1, 2, 3, 4, 8, 9, 10, 13 (but RRH services-only);
+           -- D4: never after the as-of date
+           least($1::date, CASE WHEN d.projecttype IN (0, 1, 2, 3, 4, 8, 9, 10, 13)
+                                 AND NOT (d.projecttype = 13 AND d.rrhsubtype IS NOT DISTINCT FROM 1)
+                                 AND d.base_date = ANY (d.open_entries)
+                                THEN d.base_date + 1 ELSE d.base_date END) AS exit_date
+    FROM decided d
+)
+SELECT d.action, m.projectid, m.householdid, m.enrollmentid, m.personalid,
+       d.la, d.la_source, d.days,
+       CASE WHEN d.action = 'exit' THEN $1::date ELSE d.la + d.auto_exit_days END AS exit_on,
+       d.exit_date,
+       coalesce((d.exit_defaults ->> 'Destination')::int, 30) AS destination,                 -- F1, P5
+       (d.exit_defaults ->> 'DestinationSubsidyType')::int AS subsidy,
+       CASE WHEN $3 = 'admin' THEN 'Administrative exit'
+            WHEN d.action = 'exit' THEN format('No activity for %s days; auto exit after %s days (%s policy)', d.days, d.auto_exit_days, d.scope)
+            ELSE format('No activity for %s days; alert at %s days, auto exit on %s', d.days, d.alert_days, d.la + d.auto_exit_days)
+       END AS reason,
+       d.projecttype, d.scope, d.auto_exit_days, d.alert_days, d.nbn_benchmark, d.evidence
+FROM dated d
+JOIN member m ON m.projectid = d.projectid AND m.householdid = d.householdid AND m.open   -- H2, H3: open members only
+WHERE d.action IS NOT NULL
+ORDER BY m.projectid COLLATE "C", m.householdid COLLATE "C", m.enrollmentid COLLATE "C"`
+
+// Querier is a pool, a connection or a transaction.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// ErrNoWindow is returned for an admin preview of a project with auto exit off and no window given.
+var ErrNoWindow = errors.New("no window")
+
+func (o Options) args() []any {
+	var projects any
+	if len(o.Projects) > 0 {
+		projects = o.Projects
+	}
+	var window any
+	if o.WindowDays > 0 {
+		window = o.WindowDays
+	}
+	method := o.Method
+	if method == "" {
+		method = MethodAuto
+	}
+	return []any{o.AsOf, projects, method, window, o.AllOpen}
+}
+
+// Candidates calls fn for each enrollment the engine would exit or alert on, sorted by ProjectID,
+// HouseholdID, EnrollmentID. It writes nothing.
+func Candidates(ctx context.Context, q Querier, opt Options, fn func(Row) error) error {
+	rows, err := q.Query(ctx, candidatesSQL, opt.args()...)
+	if err != nil {
+		return fmt.Errorf("listing candidates: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r Row
+		if err := rows.Scan(&r.Action, &r.ProjectID, &r.HouseholdID, &r.EnrollmentID, &r.PersonalID,
+			&r.LastActivityDate, &r.LastActivitySource, &r.DaysInactive, &r.ExitOn, &r.ExitDate,
+			&r.Destination, &r.DestinationSubsidyType, &r.Reason,
+			&r.ProjectType, &r.PolicyScope, &r.AutoExitDays, &r.AlertDays, &r.NbnBenchmark, &r.EvidenceEnrollmentID); err != nil {
+			return fmt.Errorf("reading candidates: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("listing candidates: %w", err)
+	}
+	return nil
+}
