@@ -22,7 +22,7 @@ const (
 const EngineUserID = "exitflow"
 
 // DefaultBatchHouseholds is how many households one exit-run transaction writes.
-const DefaultBatchHouseholds = 2000
+const DefaultBatchHouseholds = 20000
 
 // Advisory lock key of exit runs and undos: one at a time per database (two int4 keys: 'EFEX', 1).
 const (
@@ -515,7 +515,15 @@ func defaultColumns(ctx context.Context, q Querier) (cols, vals string, err erro
 
 // writeRun snapshots the run's enrollments (once) and writes the households not yet processed.
 func writeRun(ctx context.Context, conn *pgx.Conn, run runRow, opt RunOptions) error {
+	// Imports are the only writers of activity, enrollments and person-written exits, and they
+	// run one at a time: if none has been committed since this process made the snapshot, the
+	// households cannot have changed and the per-batch staleness check is skipped. A resumed run
+	// always checks.
+	lastImport := int64(-1)
 	if run.snapshot == nil {
+		if err := conn.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM exitflow.import_run").Scan(&lastImport); err != nil {
+			return fmt.Errorf("exit run %d: %w", run.id, err)
+		}
 		if err := snapshot(ctx, conn, run); err != nil {
 			return err
 		}
@@ -555,7 +563,13 @@ func writeRun(ctx context.Context, conn *pgx.Conn, run runRow, opt RunOptions) e
 		opt.Progress(lo-1, total)
 	}
 	for from := lo; from <= hi; from += size {
-		if err := writeBatch(ctx, conn, run, write, from, from+size, exportID, opt.Location); err != nil {
+		stale := lastImport < 0
+		if !stale {
+			if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM exitflow.import_run WHERE id > $1)", lastImport).Scan(&stale); err != nil {
+				return fmt.Errorf("exit run %d: %w", run.id, err)
+			}
+		}
+		if err := writeBatch(ctx, conn, run, write, from, from+size, exportID, opt.Location, stale); err != nil {
 			return err
 		}
 		if opt.Progress != nil {
@@ -606,10 +620,18 @@ func ensureEngineUser(ctx context.Context, conn *pgx.Conn, now time.Time) (strin
 
 // writeBatch writes households [from, to) of the run in one transaction: a household is
 // written whole or not at all.
-func writeBatch(ctx context.Context, conn *pgx.Conn, run runRow, write string, from, to int, exportID string, loc *time.Location) error {
+func writeBatch(ctx context.Context, conn *pgx.Conn, run runRow, write string, from, to int, exportID string, loc *time.Location, stale bool) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, staleSQL, run.id, from, to, run.asOf); err != nil {
-			return fmt.Errorf("exit run %d: checking households %d–%d for new activity: %w", run.id, from, to-1, err)
+		// A batch lost in a crash after its commit was acknowledged is simply written again on
+		// resume (its exits and its candidates' status commit together), so the commit need not
+		// wait for the disk.
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+			return err
+		}
+		if stale {
+			if _, err := tx.Exec(ctx, staleSQL, run.id, from, to, run.asOf); err != nil {
+				return fmt.Errorf("exit run %d: checking households %d–%d for new activity: %w", run.id, from, to-1, err)
+			}
 		}
 		var left int
 		var example string
