@@ -33,7 +33,7 @@ CREATE TABLE exitflow.exit_run_candidate (
     policy               jsonb NOT NULL,    -- the policy values used (F3), exit_defaults keys in lower case
     status               text CHECK (status IN ('written', 'already-exited', 'skipped')), -- NULL: not yet processed
     PRIMARY KEY (run_id, enrollmentid)
-);
+) WITH (fillfactor = 70); -- room on each page for the status updates of the batches (HOT updates)
 CREATE INDEX ON exitflow.exit_run_candidate (run_id, hh_seq);
 
 -- +goose Down
