@@ -237,7 +237,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	if err := refreshActivity(ctx, tx, loads); err != nil {
 		return nil, err
 	}
-	res.phase("activity summary", mark)
+	mark = res.phase("activity summary", mark)
 	res.Warnings, res.WarningCount = p.warnings()
 	files, _ := json.Marshal(res.Files)
 	if _, err := tx.Exec(ctx, `UPDATE exitflow.import_run SET finished_at = now(), export_id = $2, csv_version = $3,
