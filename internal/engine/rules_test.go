@@ -279,13 +279,9 @@ func TestA1_ActivitySources(t *testing.T) {
 }
 
 // A delta export that moves a service to another enrollment (V01: S01 → S02, a data-entry
-// correction) must take it away from S01. KNOWN BUG (not in this package): the importer refreshes
-// the activity summary only for the enrollments named by the imported rows (S02), after the merge
-// has overwritten V01's old EnrollmentID, so S01 keeps the 2024-03-01 service it no longer has and
-// is dated (and exited) as if it had it. Fix belongs in internal/importer (refreshActivity: also
-// touch the stored rows' EnrollmentIDs before the merge replaces them). Remove the Skip then.
+// correction) must take it away from S01: the importer refreshes the activity summary of the
+// enrollment the stored row pointed at before the merge, not only of the one it points at now.
 func TestA1_ReassignedActivityLeavesOldEnrollment(t *testing.T) {
-	t.Skip("known importer bug: activity summary of the enrollment a row moved away from is not refreshed (see comment)")
 	t.Parallel()
 	pool := rulesActivity(t, "activity_moved")
 	rulesSame(t, "A1 after V01 moved from S01 to S02", rulesOnly(rulesCandidates(t, pool, engine.Options{Projects: []string{"PS"}}), "S01", "S02"),

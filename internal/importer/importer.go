@@ -215,6 +215,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	if opt.Phase != nil {
 		opt.Phase("merging")
 	}
+	// An activity row that a newer export moves to another enrollment leaves its old enrollment:
+	// that one's summary must be refreshed too, and after the merge its ID is gone.
+	if err := rememberStoredEnrollments(ctx, tx, loads); err != nil {
+		return nil, err
+	}
 	var read, changed int64
 	for i, fc := range res.Files {
 		f := hmis.Lookup(fc.File)
@@ -269,12 +274,33 @@ func refreshActivity(ctx context.Context, tx pgx.Tx, loads map[string]*fileLoad)
 	if len(parts) == 0 {
 		return nil
 	}
+	parts = append(parts, "SELECT enrollmentid FROM activity_stored")
 	touched := "SELECT DISTINCT enrollmentid FROM (" + strings.Join(parts, " UNION ALL ") + ") t"
 	if full {
 		touched = ""
 	}
 	_, err := engine.RefreshActivity(ctx, tx, touched)
 	return err
+}
+
+// rememberStoredEnrollments keeps, in temp table activity_stored, the EnrollmentIDs that the
+// stored rows this import replaces point at now (before the merge), for refreshActivity.
+func rememberStoredEnrollments(ctx context.Context, tx pgx.Tx, loads map[string]*fileLoad) error {
+	parts := []string{"SELECT NULL::text AS enrollmentid WHERE false"}
+	for _, name := range engine.ActivityFiles {
+		l := loads[name]
+		if l == nil || l.direct || name == "Enrollment" {
+			continue
+		}
+		key := hmis.Quote(l.spec.Key().DB())
+		parts = append(parts, fmt.Sprintf("SELECT h.enrollmentid FROM %s h JOIN %s s ON s.%s = h.%s AND s.enrollmentid <> h.enrollmentid",
+			target(l.spec), stagingTable(l.spec), key, key))
+	}
+	_, err := tx.Exec(ctx, "CREATE TEMP TABLE activity_stored ON COMMIT DROP AS "+strings.Join(parts, " UNION ALL "))
+	if err != nil {
+		return fmt.Errorf("listing the enrollments of replaced activity rows: %w", err)
+	}
+	return nil
 }
 
 // extension tells whether f is one of exitflow's own files (optional in an export).
