@@ -125,8 +125,10 @@ SELECT d.action, m.projectid, m.householdid, m.enrollmentid, m.personalid,
        d.la, d.la_source, d.days,
        CASE WHEN d.action = 'exit' THEN $1::date ELSE d.la + d.auto_exit_days END AS exit_on,
        d.exit_date,
-       coalesce((d.exit_defaults ->> 'Destination')::int, 30) AS destination,                 -- F1, P5
-       (d.exit_defaults ->> 'DestinationSubsidyType')::int AS subsidy,
+       -- F1, P5: 30 unless the project's defaults for automatic exits say otherwise;
+       -- AD2: administrative exits are not automatic exits: always 30, nothing else
+       CASE WHEN $3 = 'admin' THEN 30 ELSE coalesce((d.exit_defaults ->> 'Destination')::int, 30) END AS destination,
+       CASE WHEN $3 = 'admin' THEN NULL ELSE (d.exit_defaults ->> 'DestinationSubsidyType')::int END AS subsidy,
        CASE WHEN $3 = 'admin' THEN 'Administrative exit'
             WHEN d.action = 'exit' THEN format('No activity for %s days; auto exit after %s days (%s policy)', d.days, d.auto_exit_days, d.scope)
             ELSE format('No activity for %s days; alert at %s days, auto exit on %s', d.days, d.alert_days, d.la + d.auto_exit_days)

@@ -383,7 +383,9 @@ SELECT $6::bigint, c.seq, c.hh_seq, 'EF' || $6::bigint || '-' || c.seq, c.projec
        jsonb_build_object('scope', c.scope, 'scope_id', ep.scope_id, 'project_type', c.projecttype,
            'auto_exit_days', c.auto_exit_days, 'alert_days', c.alert_days, 'nbn_benchmark', c.nbn_benchmark,
            'window_days', $4::integer, 'all_open', $5::boolean,
-           'exit_defaults', coalesce((SELECT jsonb_object_agg(lower(d.k), d.v) FROM jsonb_each(ep.exit_defaults) AS d (k, v)), '{}'::jsonb))
+           -- P5 defaults are for automatic exits; AD2: administrative exits write Destination 30 and nothing else
+           'exit_defaults', CASE WHEN $3 = 'admin' THEN '{}'::jsonb
+                            ELSE coalesce((SELECT jsonb_object_agg(lower(d.k), d.v) FROM jsonb_each(ep.exit_defaults) AS d (k, v)), '{}'::jsonb) END)
 FROM (
     SELECT x.*,
            row_number() OVER (ORDER BY x.projectid COLLATE "C", x.householdid COLLATE "C", x.enrollmentid COLLATE "C") AS seq,

@@ -425,3 +425,18 @@ func TestRunOptionsAreValidated(t *testing.T) {
 	assert.Zero(t, exCount(t, pool, "SELECT count(*) FROM exitflow.exit_run"))
 	assert.Zero(t, exCount(t, pool, "SELECT count(*) FROM hmis.exit WHERE userid = 'exitflow'"))
 }
+
+func TestAD2_AdminExitsIgnoreTheProjectsExitDefaults(t *testing.T) {
+	ctx := context.Background()
+	pool := exDB(t)
+	// P5 defaults are for automatic exits; an administrative exit writes Destination 30 and nothing else.
+	_, err := pool.Exec(ctx, `INSERT INTO exitflow.policy (scope, scope_id, auto_exit_days, alert_days, exit_defaults, changed_by)
+		VALUES ('project', 'PO', 365, 300, '{"Destination": 17, "OtherDestination": "moved in with family", "ProjectCompletionStatus": 1}', 'test')`)
+	require.NoError(t, err)
+	exRun(t, pool, engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Projects: []string{"PO"}, Method: engine.MethodAdmin, AllOpen: true}, Actor: "Dana Lee"})
+	n := exCount(t, pool, "SELECT count(*) FROM hmis.exit WHERE userid = 'exitflow'")
+	require.Positive(t, n)
+	assert.Equal(t, n, exCount(t, pool, `SELECT count(*) FROM hmis.exit WHERE userid = 'exitflow' AND destination = 30
+		AND otherdestination IS NULL AND projectcompletionstatus IS NULL AND destinationsubsidytype IS NULL`))
+	assert.Equal(t, n, exCount(t, pool, `SELECT count(*) FROM exitflow.engine_exit WHERE reason = 'Administrative exit' AND actor = 'Dana Lee'`))
+}

@@ -553,8 +553,12 @@ func TestF1_DestinationNoExitInterviewUnlessDefault(t *testing.T) {
 		strings.Replace(rulesExit("PG/HG1/G1", "2024-03-03", "service", "2024-03-03"), "dest=30/-", "dest=410/-", 1),
 	}
 	rulesSame(t, "F1 auto", rulesCandidates(t, pool, engine.Options{}), wantRows...)
-	// Administrative exits use the same project defaults (SPEC section 7 covers both).
-	rulesSame(t, "F1 admin", rulesCandidates(t, pool, engine.Options{Method: engine.MethodAdmin, Projects: []string{"PD", "PF", "PG"}, WindowDays: 30}), wantRows...)
+	// SPEC AD2: administrative exits are not automatic exits (P5): always Destination 30, no subsidy.
+	rulesSame(t, "F1 admin", rulesCandidates(t, pool, engine.Options{Method: engine.MethodAdmin, Projects: []string{"PD", "PF", "PG"}, WindowDays: 30}),
+		rulesExit("PD/HD1/D1a", "2024-03-01", "service", "2024-03-01"),
+		rulesExit("PD/HD1/D1b", "2024-03-01", "service", "2024-03-01"),
+		rulesExit("PF/HF1/F1", "2024-03-02", "service", "2024-03-02"),
+		rulesExit("PG/HG1/G1", "2024-03-03", "service", "2024-03-03"))
 }
 
 func TestF2_OtherExitFieldsEmpty(t *testing.T) {
