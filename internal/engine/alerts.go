@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Recipient roles and where a recipient came from (SPEC AL3, N5).
+const (
+	RoleLiaison       = "liaison"        // the project's agency liaison (exitflow.contact)
+	RoleAssignedStaff = "assigned-staff" // an enrollment's assigned staff
+
+	RecipientFromContact    = "contact"    // exitflow.contact, role liaison
+	RecipientFromAssignment = "assignment" // exitflow.assignment (the engine's own table)
+	RecipientFromHMISUser   = "hmis-user"  // the enrollment's UserID → hmis."user".UserEmail
+)
+
+// Recipient is one person an alert goes to. Names and emails are staff's, never clients'.
+type Recipient struct {
+	Role          string   `json:"role"`   // RoleLiaison or RoleAssignedStaff
+	Source        string   `json:"source"` // RecipientFrom…
+	Name          string   `json:"name"`
+	Email         string   `json:"email"`
+	EnrollmentIDs []string `json:"enrollment_ids,omitempty"` // assigned staff: whose alert it is
+}
+
+// Alert is one household's alert for one inactivity episode (SPEC AL1, AL2). IDs only (SPEC N2).
+type Alert struct {
+	ID                 int64       `json:"id"`
+	ProjectID          string      `json:"project_id"`
+	OrganizationID     string      `json:"organization_id"`
+	HouseholdID        string      `json:"household_id"`
+	EnrollmentIDs      []string    `json:"enrollment_ids"` // the household's open enrollments
+	LastActivityDate   time.Time   `json:"last_activity_date"`
+	LastActivitySource string      `json:"last_activity_source"`
+	DaysInactive       int         `json:"days_inactive"`
+	ExitOn             time.Time   `json:"exit_on"`   // AL1: when the exit will be recorded if nothing happens
+	ExitDate           time.Time   `json:"exit_date"` // AL1: the exit date it would get
+	CreatedAt          time.Time   `json:"created_at"`
+	Recipients         []Recipient `json:"recipients"` // liaisons first, then assigned staff, by email
+	// Unassigned are the enrollments for which no staff email was found (no assignment row and no
+	// UserEmail for their UserID): nobody is told about them but the liaisons.
+	Unassigned []string `json:"unassigned,omitempty"`
+}
+
+// AlertRun names who or what records alerts (SPEC U1).
+type AlertRun struct {
+	Actor      string // the engine's actor name, e.g. "exitflow" or an HMIS staff member
+	WorkflowID string
+	RunID      string
+}
+
+// insertAlertsSQL records one alert per household in the alert window (the 'alert' rows of
+// candidatesSQL with method auto) and returns only the episodes not recorded before (SPEC AL2: the
+// unique key is the household and its last activity date).
+var insertAlertsSQL = `
+WITH c AS (` + candidatesSQL + `),
+a AS (
+    SELECT c.projectid, c.householdid, min(c.la) AS la, min(c.la_source) AS la_source, min(c.days) AS days,
+           min(c.exit_on) AS exit_on, min(c.exit_date) AS exit_date,
+           array_agg(c.enrollmentid ORDER BY c.enrollmentid COLLATE "C") AS enrollmentids,
+           min(c.scope) AS scope, min(c.auto_exit_days) AS auto_exit_days, min(c.alert_days) AS alert_days,
+           min(c.nbn_benchmark) AS nbn_benchmark
+    FROM c WHERE c.action = 'alert'
+    GROUP BY c.projectid, c.householdid
+)
+INSERT INTO exitflow.alert (projectid, organizationid, householdid, last_activity_date, last_activity_source, as_of,
+                            days_inactive, exit_on, exit_date, enrollmentids, policy, actor, workflow_id, workflow_run_id)
+SELECT a.projectid, p.organizationid, a.householdid, a.la, a.la_source, $1, a.days, a.exit_on, a.exit_date, a.enrollmentids,
+       jsonb_build_object('scope', a.scope, 'auto_exit_days', a.auto_exit_days, 'alert_days', a.alert_days,
+                          'nbn_benchmark', a.nbn_benchmark),
+       $6, nullif($7, ''), nullif($8, '')
+FROM a JOIN hmis.project p ON p.projectid = a.projectid
+ORDER BY a.projectid COLLATE "C", a.householdid COLLATE "C"
+ON CONFLICT (projectid, householdid, last_activity_date) DO NOTHING
+RETURNING id, projectid, organizationid, householdid, enrollmentids, last_activity_date, last_activity_source,
+          days_inactive, exit_on, exit_date, created_at`
+
+// alertRecipientsSQL resolves and records the recipients of the alerts $1 (SPEC AL3, N5): the
+// liaisons of the project's organization, and for each enrollment its assigned staff from
+// exitflow.assignment, else its UserID's UserEmail. One row per alert, role and email.
+const alertRecipientsSQL = `
+WITH new AS (SELECT id, organizationid, enrollmentids FROM exitflow.alert WHERE id = ANY ($1)),
+member AS (SELECT n.id, m.enrollmentid FROM new n CROSS JOIN LATERAL unnest(n.enrollmentids) AS m (enrollmentid)),
+staff AS (
+    SELECT m.id, 'assignment' AS source, s.staff_name AS name, s.email, m.enrollmentid
+    FROM member m JOIN exitflow.assignment s ON s.enrollmentid = m.enrollmentid
+    UNION ALL -- N5: no assignment row, so the enrollment's UserID in User.csv
+    SELECT m.id, 'hmis-user', trim(concat_ws(' ', u.userfirstname, u.userlastname)), trim(u.useremail), m.enrollmentid
+    FROM member m
+    JOIN hmis.enrollment e ON e.enrollmentid = m.enrollmentid AND e.datedeleted IS NULL
+    JOIN hmis."user" u ON u.userid = e.userid AND u.datedeleted IS NULL AND trim(coalesce(u.useremail, '')) <> ''
+    WHERE NOT EXISTS (SELECT 1 FROM exitflow.assignment s WHERE s.enrollmentid = m.enrollmentid)
+)
+INSERT INTO exitflow.alert_recipient (alert_id, role, source, name, email, enrollmentids)
+SELECT n.id, 'liaison', 'contact', c.name, c.email, '{}'
+FROM new n JOIN exitflow.contact c ON c.organizationid = n.organizationid AND c.role = 'liaison'
+UNION ALL
+SELECT id, 'assigned-staff', min(source), min(name), min(email), array_agg(DISTINCT enrollmentid)
+FROM staff GROUP BY id, lower(email)
+RETURNING alert_id, role, source, name, email, enrollmentids`
+
+// RecordAlerts records, as of opt.AsOf and for opt.Projects (empty: every project), one alert per
+// household in the alert window (SPEC AL1) and returns only the alerts it created now, each with
+// its recipients (SPEC AL3). An inactivity episode that already has an alert gets no second one
+// (SPEC AL2), so a retry, or a second pass the same or a later day, returns nothing new; new
+// activity starts a new episode and so a new alert. opt.Method is ignored (alerts follow the
+// inactivity policy). The alerts, their recipients and an audit row (SPEC U1) are written in one
+// transaction; sending them is the notifications' job (exitflow.alert_recipient is their outbox).
+func RecordAlerts(ctx context.Context, db TxBeginner, opt Options, run AlertRun) ([]Alert, error) {
+	if run.Actor == "" {
+		return nil, fmt.Errorf("recording alerts: no actor")
+	}
+	opt.Method, opt.WindowDays, opt.AllOpen = MethodAuto, 0, false
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("recording alerts: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+
+	args := append(opt.args(), run.Actor, run.WorkflowID, run.RunID)
+	rows, err := tx.Query(ctx, insertAlertsSQL, args...)
+	if err != nil {
+		return nil, fmt.Errorf("recording alerts: %w", err)
+	}
+	alerts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Alert, error) {
+		var a Alert
+		err := r.Scan(&a.ID, &a.ProjectID, &a.OrganizationID, &a.HouseholdID, &a.EnrollmentIDs, &a.LastActivityDate,
+			&a.LastActivitySource, &a.DaysInactive, &a.ExitOn, &a.ExitDate, &a.CreatedAt)
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recording alerts: %w", err)
+	}
+	if len(alerts) == 0 {
+		return nil, tx.Commit(ctx)
+	}
+	slices.SortFunc(alerts, func(x, y Alert) int {
+		return strings.Compare(x.ProjectID+"\x00"+x.HouseholdID, y.ProjectID+"\x00"+y.HouseholdID)
+	})
+	ids := make([]int64, len(alerts))
+	byID := make(map[int64]*Alert, len(alerts))
+	for i := range alerts {
+		ids[i] = alerts[i].ID
+		byID[alerts[i].ID] = &alerts[i]
+	}
+
+	rows, err = tx.Query(ctx, alertRecipientsSQL, ids)
+	if err != nil {
+		return nil, fmt.Errorf("resolving alert recipients: %w", err)
+	}
+	var rec Recipient
+	var id int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &rec.Role, &rec.Source, &rec.Name, &rec.Email, &rec.EnrollmentIDs}, func() error {
+		r := rec
+		if r.Role == RoleLiaison {
+			r.EnrollmentIDs = nil
+		} else {
+			slices.Sort(r.EnrollmentIDs)
+		}
+		byID[id].Recipients = append(byID[id].Recipients, r)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("resolving alert recipients: %w", err)
+	}
+	for i := range alerts {
+		a := &alerts[i]
+		slices.SortFunc(a.Recipients, func(x, y Recipient) int {
+			if x.Role != y.Role {
+				return strings.Compare(roleOrder(x.Role), roleOrder(y.Role))
+			}
+			return strings.Compare(strings.ToLower(x.Email), strings.ToLower(y.Email))
+		})
+		reached := map[string]bool{}
+		for _, r := range a.Recipients {
+			for _, e := range r.EnrollmentIDs {
+				reached[e] = true
+			}
+		}
+		for _, e := range a.EnrollmentIDs {
+			if !reached[e] {
+				a.Unassigned = append(a.Unassigned, e)
+			}
+		}
+	}
+
+	// SPEC U1: the action, with actor, reason and the workflow/run; IDs and counts only.
+	if _, err := tx.Exec(ctx, `INSERT INTO exitflow.audit (actor, action, reason, workflow_id, workflow_run_id, details)
+		VALUES ($1, 'alert', 'households in the alert window (SPEC AL1)', nullif($2, ''), nullif($3, ''),
+		        jsonb_build_object('as_of', $4::date, 'alerts', cardinality($5::bigint[]), 'alert_ids', $5::bigint[]))`,
+		run.Actor, run.WorkflowID, run.RunID, opt.AsOf, ids); err != nil {
+		return nil, fmt.Errorf("auditing alerts: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("recording alerts: %w", err)
+	}
+	return alerts, nil
+}
+
+func roleOrder(role string) string {
+	if role == RoleLiaison {
+		return "0"
+	}
+	return "1" + role
+}
