@@ -67,15 +67,19 @@ WITH pol AS (
       AND (CASE WHEN $3 = 'auto' THEN auto_exit_days IS NOT NULL                          -- P1, P2: auto exit on
                 ELSE $5 OR coalesce($4, auto_exit_days) IS NOT NULL END)                 -- AD1
 ),
-member AS ( -- every member of each household, open or already exited (H1, H4); soft-deleted rows do not exist
+enrolled AS MATERIALIZED ( -- the enrollments of those projects as of $1; soft-deleted rows do not exist
     SELECT e.enrollmentid, e.personalid, e.projectid, e.householdid, e.entrydate,
-           x.enrollmentid IS NULL AS open,
-           (pol.projecttype = 1 AND pol.nbn_benchmark = 'last-bed-night') AS by_bed_night,      -- A4
+           NOT EXISTS (SELECT 1 FROM hmis.exit x WHERE x.enrollmentid = e.enrollmentid AND x.datedeleted IS NULL) AS open
+    FROM hmis.enrollment e
+    WHERE e.projectid IN (SELECT projectid FROM pol) AND e.datedeleted IS NULL AND e.entrydate <= $1
+),
+member AS ( -- every member, open or already exited (H1, H4), of each household with an open member
+    SELECT m.*, (p.projecttype = 1 AND p.nbn_benchmark = 'last-bed-night') AS by_bed_night,     -- A4
            a.last_date, a.last_source, a.last_bed_night
-    FROM pol
-    JOIN hmis.enrollment e ON e.projectid = pol.projectid AND e.datedeleted IS NULL AND e.entrydate <= $1
-    LEFT JOIN hmis.exit x ON x.enrollmentid = e.enrollmentid AND x.datedeleted IS NULL
-    LEFT JOIN exitflow.enrollment_activity a ON a.enrollmentid = e.enrollmentid
+    FROM enrolled m
+    JOIN pol p USING (projectid)
+    LEFT JOIN exitflow.enrollment_activity a USING (enrollmentid)
+    WHERE (m.projectid, m.householdid) IN (SELECT projectid, householdid FROM enrolled WHERE open)
 ),
 member_activity AS ( -- A1–A4: latest activity, never before the entry date (the entry date stands in)
     SELECT m.*,
@@ -92,7 +96,9 @@ household AS ( -- H1: the household's last activity is the latest of all its mem
            max(la) FILTER (WHERE by_bed_night AND la_source = 'bed-night') AS last_bed_night,
            bool_or(by_bed_night) AS by_bed_night,
            max(entrydate) FILTER (WHERE open) AS last_open_entry,
-           array_agg(entrydate) FILTER (WHERE open) AS open_entries
+           array_agg(entrydate) FILTER (WHERE open) AS open_entries,
+           array_agg(enrollmentid ORDER BY enrollmentid COLLATE "C") FILTER (WHERE open) AS open_enrollments, -- H2, H3
+           array_agg(personalid ORDER BY enrollmentid COLLATE "C") FILTER (WHERE open) AS open_people
     FROM member_activity
     GROUP BY projectid, householdid
     HAVING bool_or(open)
@@ -121,7 +127,7 @@ dated AS (
                                 THEN d.base_date + 1 ELSE d.base_date END) AS exit_date
     FROM decided d
 )
-SELECT d.action, m.projectid, m.householdid, m.enrollmentid, m.personalid,
+SELECT d.action, d.projectid, d.householdid, m.enrollmentid, m.personalid,
        d.la, d.la_source, d.days,
        CASE WHEN d.action = 'exit' THEN $1::date ELSE d.la + d.auto_exit_days END AS exit_on,
        d.exit_date,
@@ -135,9 +141,9 @@ SELECT d.action, m.projectid, m.householdid, m.enrollmentid, m.personalid,
        END AS reason,
        d.projecttype, d.scope, d.auto_exit_days, d.alert_days, d.nbn_benchmark, d.evidence
 FROM dated d
-JOIN member m ON m.projectid = d.projectid AND m.householdid = d.householdid AND m.open   -- H2, H3: open members only
+CROSS JOIN LATERAL unnest(d.open_enrollments, d.open_people) AS m (enrollmentid, personalid) -- H2, H3: its open members
 WHERE d.action IS NOT NULL
-ORDER BY m.projectid COLLATE "C", m.householdid COLLATE "C", m.enrollmentid COLLATE "C"`
+ORDER BY d.projectid COLLATE "C", d.householdid COLLATE "C", m.enrollmentid COLLATE "C"`
 
 // Querier is a pool, a connection or a transaction.
 type Querier interface {

@@ -234,6 +234,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 			}
 			return invalid()
 		}
+		if !l.direct { // fresh planner statistics for what changed (direct loads were analyzed after their COPY)
+			if _, err := tx.Exec(ctx, "ANALYZE "+target(f)); err != nil {
+				return nil, fmt.Errorf("analyzing %s: %w", target(f), err)
+			}
+		}
 		mark = res.phase("merge "+f.Name, mark)
 		res.Files[i].Changed = n
 		read += fc.Rows
@@ -279,7 +284,11 @@ func refreshActivity(ctx context.Context, tx pgx.Tx, loads map[string]*fileLoad)
 	if full {
 		touched = ""
 	}
-	_, err := engine.RefreshActivity(ctx, tx, touched)
+	if _, err := engine.RefreshActivity(ctx, tx, touched); err != nil {
+		return err
+	}
+	// Previews plan with it: without statistics the planner guesses wrong by orders of magnitude.
+	_, err := tx.Exec(ctx, "ANALYZE exitflow.enrollment_activity")
 	return err
 }
 
