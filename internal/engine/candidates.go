@@ -88,18 +88,22 @@ member_activity AS ( -- A1–A4: latest activity, never before the entry date (t
                 ELSE CASE WHEN last_date >= entrydate THEN last_source ELSE 'entry' END END AS la_source
     FROM member m
 ),
+ranked AS ( -- the member whose activity is the household's last (an activity before an entry date on ties)
+    SELECT m.*, row_number() OVER (PARTITION BY projectid, householdid ORDER BY la DESC, la_source = 'entry', enrollmentid) AS rank
+    FROM member_activity m
+),
 household AS ( -- H1: the household's last activity is the latest of all its members
     SELECT projectid, householdid,
            max(la) AS la,
-           (array_agg(la_source ORDER BY la DESC, la_source = 'entry', enrollmentid))[1] AS la_source,
-           (array_agg(enrollmentid ORDER BY la DESC, la_source = 'entry', enrollmentid))[1] AS evidence,
+           min(la_source) FILTER (WHERE rank = 1) AS la_source,
+           min(enrollmentid) FILTER (WHERE rank = 1) AS evidence,
            max(la) FILTER (WHERE by_bed_night AND la_source = 'bed-night') AS last_bed_night,
            bool_or(by_bed_night) AS by_bed_night,
            max(entrydate) FILTER (WHERE open) AS last_open_entry,
            array_agg(entrydate) FILTER (WHERE open) AS open_entries,
-           array_agg(enrollmentid ORDER BY enrollmentid COLLATE "C") FILTER (WHERE open) AS open_enrollments, -- H2, H3
-           array_agg(personalid ORDER BY enrollmentid COLLATE "C") FILTER (WHERE open) AS open_people
-    FROM member_activity
+           array_agg(enrollmentid) FILTER (WHERE open) AS open_enrollments, -- H2, H3 (in step: same rows, same order)
+           array_agg(personalid) FILTER (WHERE open) AS open_people
+    FROM ranked
     GROUP BY projectid, householdid
     HAVING bool_or(open)
 ),
