@@ -297,6 +297,123 @@ var householdActivitySQL = `
 SELECT max(greatest(e.entrydate, ` + strings.NewReplacer("{e}", "e", "{by_bed_night}", "false").Replace(rawActivitySQL) + `))
 FROM hmis.enrollment e WHERE e.projectid = $1 AND e.householdid = $2 AND e.datedeleted IS NULL AND e.entrydate <= $3`
 
+// openPathProjectSQL is Open Path HMIS's per-project load (greenriver/hmis-warehouse,
+// drivers/hmis/app/jobs/hmis/auto_exit_job.rb: project.households.active.preload(:enrollments)):
+// every enrollment, open or exited, of the project's households with an open member. $1 project,
+// $2 as-of.
+const openPathProjectSQL = `
+SELECT e.householdid, e.enrollmentid, e.entrydate FROM hmis.enrollment e
+WHERE e.projectid = $1 AND e.datedeleted IS NULL AND e.householdid IN (
+    SELECT o.householdid FROM hmis.enrollment o
+    WHERE o.projectid = $1 AND o.datedeleted IS NULL AND o.entrydate <= $2
+      AND NOT EXISTS (SELECT 1 FROM hmis.exit x WHERE x.enrollmentid = o.enrollmentid AND x.datedeleted IS NULL))
+ORDER BY e.householdid, e.enrollmentid`
+
+// openPathMemberSQL are Open Path's per-enrollment "latest record" queries (get_most_recent_contact:
+// enrollment.services / custom_services / current_living_situations / custom_assessments
+// .order(date).last, which ActiveRecord sends as SELECT * … ORDER BY date DESC LIMIT 1), mapped to
+// the HMIS CSV tables here: Services, CustomActivity, CurrentLivingSituation, Assessment. A
+// night-by-night shelter by bed nights asks only for the latest bed night.
+var openPathMemberSQL = []string{
+	`SELECT * FROM hmis.services WHERE enrollmentid = $1 AND datedeleted IS NULL AND dateprovided IS NOT NULL ORDER BY dateprovided DESC LIMIT 1`,
+	`SELECT * FROM hmis.customactivity WHERE enrollmentid = $1 AND datedeleted IS NULL ORDER BY activitydate DESC LIMIT 1`,
+	`SELECT * FROM hmis.currentlivingsituation WHERE enrollmentid = $1 AND datedeleted IS NULL ORDER BY informationdate DESC LIMIT 1`,
+	`SELECT * FROM hmis.assessment WHERE enrollmentid = $1 AND datedeleted IS NULL ORDER BY assessmentdate DESC LIMIT 1`,
+}
+
+const openPathBedNightSQL = `SELECT * FROM hmis.services WHERE enrollmentid = $1 AND recordtype = 200 AND datedeleted IS NULL AND dateprovided IS NOT NULL ORDER BY dateprovided DESC LIMIT 1`
+
+// openPathLoop measures Open Path HMIS's auto-exit read path (SPEC-independent: it checks fewer
+// activity sources than exitflow, which favours it): one load per auto-exit project, then for a
+// random sample of households one "latest record" query per member and activity table (4N round
+// trips for N members; N for a night-by-night shelter by bed nights), the newest picked in Go. It
+// returns the households, the seconds of the project loads, the seconds per household and the
+// round trips per household of the sample.
+func openPathLoop(b *testing.B, ctx context.Context, pool *pgxpool.Pool, sample int) (households int, load, perHH, trips float64) {
+	type project struct {
+		id         string
+		byBedNight bool
+	}
+	var projects []project
+	rows, err := pool.Query(ctx, `SELECT projectid, projecttype = 1 AND nbn_benchmark = 'last-bed-night'
+		FROM exitflow.effective_policy WHERE auto_exit_days IS NOT NULL ORDER BY projectid`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var p project
+	if _, err := pgx.ForEachRow(rows, []any{&p.id, &p.byBedNight}, func() error { projects = append(projects, p); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	type household struct {
+		byBedNight bool
+		members    []string
+	}
+	var all []household
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Release()
+	start := time.Now()
+	for _, p := range projects {
+		rows, err := conn.Query(ctx, openPathProjectSQL, p.id, benchAsOf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var hh, enr, last string
+		var entry time.Time
+		if _, err := pgx.ForEachRow(rows, []any{&hh, &enr, &entry}, func() error {
+			if hh != last || len(all) == 0 {
+				all = append(all, household{byBedNight: p.byBedNight})
+				last = hh
+			}
+			all[len(all)-1].members = append(all[len(all)-1].members, enr)
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	load = time.Since(start).Seconds()
+	sample = min(sample, len(all))
+	r := rand.New(rand.NewPCG(11, 11))
+	picked := r.Perm(len(all))[:sample]
+	queries := 0
+	start = time.Now()
+	for _, i := range picked {
+		h := all[i]
+		var newest time.Time
+		for _, enr := range h.members {
+			sqls := openPathMemberSQL
+			if h.byBedNight {
+				sqls = []string{openPathBedNightSQL}
+			}
+			for _, sql := range sqls {
+				rows, err := conn.Query(ctx, sql, enr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for rows.Next() { // the whole record, as ActiveRecord loads it
+					vals, err := rows.Values()
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, v := range vals {
+						if t, ok := v.(time.Time); ok && t.After(newest) {
+							newest = t
+						}
+					}
+				}
+				if err := rows.Err(); err != nil {
+					b.Fatal(err)
+				}
+				queries++
+			}
+		}
+	}
+	loop := time.Since(start).Seconds()
+	return len(all), load, loop / float64(max(sample, 1)), float64(queries) / float64(max(sample, 1))
+}
+
 // BenchmarkPreview: the auto-exit preview of a whole generated CoC (as of its generation date,
 // built-in policies: Services Only, Other and Street Outreach on) by engine.Candidates over the
 // activity summary, against (a) the best single hand-written query over the raw activity tables
@@ -385,6 +502,9 @@ func BenchmarkPreview(b *testing.B) {
 		conn.Release()
 		perHH := loop / float64(max(sample, 1))
 		loopAll := list + perHH*float64(len(all))
+		// (b) the Open Path way: per project, then per member and activity table.
+		opHouseholds, opLoad, opPerHH, opTrips := openPathLoop(b, ctx, pool, sample)
+		opAll := opLoad + opPerHH*float64(opHouseholds)
 
 		// (d) peak memory of the CLI preview (streams every row to stdout).
 		m := peak(b, exe, []string{"EXITFLOW_DATABASE_URL=" + dbURL}, "preview", "--as-of", benchAsOf.Format(time.DateOnly), "--format", "csv")
@@ -398,6 +518,8 @@ func BenchmarkPreview(b *testing.B) {
 		b.ReportMetric(rebuild/raw, "rebuild/raw")
 		b.ReportMetric(loopAll, "per-household-s")
 		b.ReportMetric(loopAll/eng, "per-household/preview")
+		b.ReportMetric(opAll, "open-path-loop-s")
+		b.ReportMetric(opAll/eng, "open-path-loop/preview")
 		b.ReportMetric(m.seconds, "cli-preview-s")
 		b.ReportMetric(float64(m.maxRSS)/1024, "cli-preview-MiB")
 		b.ReportMetric(float64(len(want)), "rows")
@@ -407,6 +529,8 @@ func BenchmarkPreview(b *testing.B) {
 			len(want), exits, len(want)-exits, eng, raw, raw/eng, rebuild, rebuild/raw, raws["index"], raws["set"], rawName)
 		b.Logf("per household: %d open households in auto-exit projects listed in %.2f s; %d sampled at %.2f ms each; extrapolated linearly to all: %.0f s = %.0f× the preview (target ≥ 100×)",
 			len(all), list, sample, perHH*1000, loopAll, loopAll/eng)
+		b.Logf("the Open Path way: %d open households of auto-exit projects loaded project by project in %.2f s; %d sampled at %.2f ms each (%.1f round trips a household); extrapolated linearly to all: %.0f s = %.0f× the preview (target ≥ 100×)",
+			opHouseholds, opLoad, sample, opPerHH*1000, opTrips, opAll, opAll/eng)
 		b.Logf("candidate-project report (every project, every open enrollment): %.2f s", report)
 		b.Logf("exitflow preview --format csv (a process): %.2f s, peak RSS %d MiB; best of %d runs after a warm-up; %d CPUs; others may be using the machine",
 			m.seconds, m.maxRSS/1024, reps, runtime.NumCPU())
@@ -479,7 +603,7 @@ func BenchmarkExitsPerSecond(b *testing.B) {
 	}
 	cleanup := func() {
 		for _, q := range []string{
-			"DELETE FROM exitflow.engine_exit", "DELETE FROM exitflow.exit_run_candidate", "DELETE FROM exitflow.exit_run",
+			"DELETE FROM exitflow.exit_run_batch", "DELETE FROM exitflow.exit_run_candidate", "DELETE FROM exitflow.exit_run",
 			"DELETE FROM hmis.exit WHERE userid = 'exitflow'", "DELETE FROM exitflow.audit WHERE action IN ('exit-run', 'undo')",
 		} {
 			if _, err := pool.Exec(ctx, q); err != nil {

@@ -90,7 +90,7 @@ one is refused, naming the run in progress (or waits, with --wait).`,
 			defer pool.Close()
 			opt := engine.RunOptions{
 				Options: engine.Options{AsOf: asOf, Projects: projects, Method: method, WindowDays: window, AllOpen: allOpen},
-				Actor:   actor, RunID: runID, Location: cfg.Location(), Wait: wait,
+				Actor:   actor, RunID: runID, Location: cfg.Location(), Wait: wait, Writers: engine.DefaultWriters,
 			}
 			if runID != 0 {
 				if !cmd.Flags().Changed("method") {

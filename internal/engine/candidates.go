@@ -68,9 +68,10 @@ WITH pol AS (
                 ELSE $5 OR coalesce($4, auto_exit_days) IS NOT NULL END)                 -- AD1
 ),
 enrolled AS MATERIALIZED ( -- the enrollments of those projects as of $1; soft-deleted rows do not exist
-    SELECT e.enrollmentid, e.personalid, e.projectid, e.householdid, e.entrydate,
-           NOT EXISTS (SELECT 1 FROM hmis.exit x WHERE x.enrollmentid = e.enrollmentid AND x.datedeleted IS NULL) AS open
+    SELECT e.enrollmentid, e.personalid, e.projectid, e.householdid, e.entrydate, x.enrollmentid IS NULL AS open
     FROM hmis.enrollment e
+    -- a join, not NOT EXISTS per row: the planner may hash the exits (at most one live Exit each)
+    LEFT JOIN hmis.exit x ON x.enrollmentid = e.enrollmentid AND x.datedeleted IS NULL
     WHERE e.projectid IN (SELECT projectid FROM pol) AND e.datedeleted IS NULL AND e.entrydate <= $1
 ),
 member AS ( -- every member, open or already exited (H1, H4), of each household with an open member

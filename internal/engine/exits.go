@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,7 +23,11 @@ const (
 const EngineUserID = "exitflow"
 
 // DefaultBatchHouseholds is how many households one exit-run transaction writes.
-const DefaultBatchHouseholds = 20000
+const DefaultBatchHouseholds = 10000
+
+// DefaultWriters is how many connections the CLI's exit runs write with: two keep a two-core
+// database server busy (BENCHMARKS.md).
+const DefaultWriters = 2
 
 // Advisory lock key of exit runs and undos: one at a time per database (two int4 keys: 'EFEX', 1).
 const (
@@ -47,9 +52,15 @@ type RunOptions struct {
 	BatchHouseholds int
 	// Wait for another exit run or undo to finish instead of refusing with a *BusyError.
 	Wait bool
+	// Writers connections write batches in parallel (0 or 1: one, in household order; the CLI
+	// uses DefaultWriters).
+	Writers int
 	// Progress, if set, is called before the first batch and after each committed batch with the
-	// households processed so far and the total (an activity heartbeats from it).
+	// households processed so far and the total (an activity heartbeats from it). With several
+	// Writers it is called from their goroutines, one call at a time.
 	Progress func(done, total int)
+
+	pool *pgxpool.Pool // for the extra writers' connections
 }
 
 // RunResult is what an exit run did (counts only: SPEC S1).
@@ -254,6 +265,7 @@ func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunRes
 			return res, err
 		}
 	}
+	opt.pool = pool
 	if err := writeRun(ctx, conn, run, opt); err != nil {
 		bg := context.WithoutCancel(ctx)
 		msg := err.Error()
@@ -371,122 +383,128 @@ func checkResume(run runRow, opt RunOptions) error {
 
 // snapshotSQL lists the enrollments of a run in exitflow.exit_run_candidate: the exit rows of
 // candidatesSQL (the preview's exit rows, as of the run's date), with the evidence record (SPEC F3:
-// the file and record ID of the household's last activity) and the policy values. $6 is the run.
+// the file and record ID of the household's last activity, looked up once per household) and the
+// policy values (built once per project). $6 is the run.
 const snapshotSQL = `
+WITH c AS (
+    SELECT x.*,
+           row_number() OVER w AS seq,
+           dense_rank() OVER (ORDER BY x.projectid COLLATE "C", x.householdid COLLATE "C") AS hh_seq,
+           (lag(x.householdid) OVER w, lag(x.projectid) OVER w) IS DISTINCT FROM (x.householdid, x.projectid) AS first_member
+    FROM (` + candidatesSQL + `) x
+    WHERE x.action = 'exit'
+    WINDOW w AS (ORDER BY x.projectid COLLATE "C", x.householdid COLLATE "C", x.enrollmentid COLLATE "C")
+),
+pol AS ( -- F3: the policy values used, per project
+    SELECT ep.projectid, (ep.projecttype = 1 AND ep.nbn_benchmark = 'last-bed-night') AS by_bed_night,
+           jsonb_build_object('scope', ep.scope, 'scope_id', ep.scope_id, 'project_type', ep.projecttype,
+               'auto_exit_days', ep.auto_exit_days, 'alert_days', ep.alert_days, 'nbn_benchmark', ep.nbn_benchmark,
+               'window_days', $4::integer, 'all_open', $5::boolean,
+               -- P5 defaults are for automatic exits; AD2: administrative exits write Destination 30 and nothing else
+               'exit_defaults', CASE WHEN $3 = 'admin' THEN '{}'::jsonb
+                                ELSE coalesce((SELECT jsonb_object_agg(lower(d.k), d.v) FROM jsonb_each(ep.exit_defaults) AS d (k, v)), '{}'::jsonb) END) AS policy
+    FROM exitflow.effective_policy ep
+    WHERE ep.projectid IN (SELECT DISTINCT projectid FROM c)
+),
+ev AS ( -- F3: the record of the household's last activity, per household
+    SELECT c.hh_seq, e.file, e.id FROM c
+    LEFT JOIN LATERAL (
+        SELECT e.file, e.id FROM (
+            SELECT 'Services.csv' AS file, s.servicesid AS id FROM hmis.services s
+             WHERE c.la_source IN ('service', 'bed-night') AND s.enrollmentid = c.evidence AND s.dateprovided = c.la
+               AND s.datedeleted IS NULL AND (s.recordtype = 200) = (c.la_source = 'bed-night')
+            UNION ALL
+            SELECT 'CurrentLivingSituation.csv', s.currentlivingsitid FROM hmis.currentlivingsituation s
+             WHERE c.la_source = 'current-living-situation' AND s.enrollmentid = c.evidence AND s.informationdate = c.la AND s.datedeleted IS NULL
+            UNION ALL
+            SELECT 'Assessment.csv', s.assessmentid FROM hmis.assessment s
+             WHERE c.la_source = 'assessment' AND s.enrollmentid = c.evidence AND s.assessmentdate = c.la AND s.datedeleted IS NULL
+            UNION ALL
+            SELECT 'Event.csv', s.eventid FROM hmis.event s
+             WHERE c.la_source = 'event' AND s.enrollmentid = c.evidence AND greatest(s.eventdate, s.resultdate) = c.la AND s.datedeleted IS NULL
+            UNION ALL
+            SELECT 'IncomeBenefits.csv', s.incomebenefitsid FROM hmis.incomebenefits s
+             WHERE c.la_source = 'update-assessment' AND s.enrollmentid = c.evidence AND s.informationdate = c.la
+               AND s.datacollectionstage IN (2, 5) AND s.datedeleted IS NULL
+            UNION ALL
+            SELECT 'HealthAndDV.csv', s.healthanddvid FROM hmis.healthanddv s
+             WHERE c.la_source = 'update-assessment' AND s.enrollmentid = c.evidence AND s.informationdate = c.la
+               AND s.datacollectionstage IN (2, 5) AND s.datedeleted IS NULL
+            UNION ALL
+            SELECT 'Disabilities.csv', s.disabilitiesid FROM hmis.disabilities s
+             WHERE c.la_source = 'update-assessment' AND s.enrollmentid = c.evidence AND s.informationdate = c.la
+               AND s.datacollectionstage IN (2, 5) AND s.datedeleted IS NULL
+            UNION ALL
+            SELECT 'EmploymentEducation.csv', s.employmenteducationid FROM hmis.employmenteducation s
+             WHERE c.la_source = 'update-assessment' AND s.enrollmentid = c.evidence AND s.informationdate = c.la
+               AND s.datacollectionstage IN (2, 5) AND s.datedeleted IS NULL
+            UNION ALL
+            SELECT 'CustomActivity.csv', s.customactivityid FROM hmis.customactivity s
+             WHERE c.la_source = 'custom' AND s.enrollmentid = c.evidence AND s.activitydate = c.la AND s.datedeleted IS NULL
+            UNION ALL
+            SELECT 'Enrollment.csv', c.evidence WHERE c.la_source = 'entry'
+        ) e
+        ORDER BY e.file, e.id COLLATE "C"
+        LIMIT 1
+    ) e ON true
+    WHERE c.first_member
+)
 INSERT INTO exitflow.exit_run_candidate (run_id, seq, hh_seq, exitid, projectid, householdid, enrollmentid, personalid,
     exit_date, destination, subsidy, reason, last_activity_date, last_activity_source, evidence_enrollmentid,
     evidence_file, evidence_id, by_bed_night, policy)
 SELECT $6::bigint, c.seq, c.hh_seq, 'EF' || $6::bigint || '-' || c.seq, c.projectid, c.householdid, c.enrollmentid, c.personalid,
        c.exit_date, c.destination, c.subsidy, c.reason, c.la, c.la_source, c.evidence,
-       ev.file, ev.id,
-       (c.projecttype = 1 AND c.nbn_benchmark = 'last-bed-night'),
-       jsonb_build_object('scope', c.scope, 'scope_id', ep.scope_id, 'project_type', c.projecttype,
-           'auto_exit_days', c.auto_exit_days, 'alert_days', c.alert_days, 'nbn_benchmark', c.nbn_benchmark,
-           'window_days', $4::integer, 'all_open', $5::boolean,
-           -- P5 defaults are for automatic exits; AD2: administrative exits write Destination 30 and nothing else
-           'exit_defaults', CASE WHEN $3 = 'admin' THEN '{}'::jsonb
-                            ELSE coalesce((SELECT jsonb_object_agg(lower(d.k), d.v) FROM jsonb_each(ep.exit_defaults) AS d (k, v)), '{}'::jsonb) END)
-FROM (
-    SELECT x.*,
-           row_number() OVER (ORDER BY x.projectid COLLATE "C", x.householdid COLLATE "C", x.enrollmentid COLLATE "C") AS seq,
-           dense_rank() OVER (ORDER BY x.projectid COLLATE "C", x.householdid COLLATE "C") AS hh_seq
-    FROM (` + candidatesSQL + `) x
-    WHERE x.action = 'exit'
-) c
-JOIN exitflow.effective_policy ep ON ep.projectid = c.projectid
-LEFT JOIN LATERAL (
-    SELECT e.file, e.id FROM (
-        SELECT 'Services.csv' AS file, s.servicesid AS id FROM hmis.services s
-         WHERE c.la_source IN ('service', 'bed-night') AND s.enrollmentid = c.evidence AND s.dateprovided = c.la
-           AND s.datedeleted IS NULL AND (s.recordtype = 200) = (c.la_source = 'bed-night')
-        UNION ALL
-        SELECT 'CurrentLivingSituation.csv', s.currentlivingsitid FROM hmis.currentlivingsituation s
-         WHERE c.la_source = 'current-living-situation' AND s.enrollmentid = c.evidence AND s.informationdate = c.la AND s.datedeleted IS NULL
-        UNION ALL
-        SELECT 'Assessment.csv', s.assessmentid FROM hmis.assessment s
-         WHERE c.la_source = 'assessment' AND s.enrollmentid = c.evidence AND s.assessmentdate = c.la AND s.datedeleted IS NULL
-        UNION ALL
-        SELECT 'Event.csv', s.eventid FROM hmis.event s
-         WHERE c.la_source = 'event' AND s.enrollmentid = c.evidence AND greatest(s.eventdate, s.resultdate) = c.la AND s.datedeleted IS NULL
-        UNION ALL
-        SELECT 'IncomeBenefits.csv', s.incomebenefitsid FROM hmis.incomebenefits s
-         WHERE c.la_source = 'update-assessment' AND s.enrollmentid = c.evidence AND s.informationdate = c.la
-           AND s.datacollectionstage IN (2, 5) AND s.datedeleted IS NULL
-        UNION ALL
-        SELECT 'HealthAndDV.csv', s.healthanddvid FROM hmis.healthanddv s
-         WHERE c.la_source = 'update-assessment' AND s.enrollmentid = c.evidence AND s.informationdate = c.la
-           AND s.datacollectionstage IN (2, 5) AND s.datedeleted IS NULL
-        UNION ALL
-        SELECT 'Disabilities.csv', s.disabilitiesid FROM hmis.disabilities s
-         WHERE c.la_source = 'update-assessment' AND s.enrollmentid = c.evidence AND s.informationdate = c.la
-           AND s.datacollectionstage IN (2, 5) AND s.datedeleted IS NULL
-        UNION ALL
-        SELECT 'EmploymentEducation.csv', s.employmenteducationid FROM hmis.employmenteducation s
-         WHERE c.la_source = 'update-assessment' AND s.enrollmentid = c.evidence AND s.informationdate = c.la
-           AND s.datacollectionstage IN (2, 5) AND s.datedeleted IS NULL
-        UNION ALL
-        SELECT 'CustomActivity.csv', s.customactivityid FROM hmis.customactivity s
-         WHERE c.la_source = 'custom' AND s.enrollmentid = c.evidence AND s.activitydate = c.la AND s.datedeleted IS NULL
-        UNION ALL
-        SELECT 'Enrollment.csv', c.evidence WHERE c.la_source = 'entry'
-    ) e
-    ORDER BY e.file, e.id COLLATE "C"
-    LIMIT 1
-) ev ON true`
+       ev.file, ev.id, pol.by_bed_night, pol.policy
+FROM c JOIN pol USING (projectid) JOIN ev USING (hh_seq)`
 
-// staleSQL marks as skipped the households of a batch that are no longer what the snapshot saw:
-// a member (open or exited, SPEC H1) has activity after the snapshot's last activity date, or an
-// open member is not in the snapshot (joined or reopened since). Exiting part of such a household
-// would break H2, so none of it is exited. $1 run, [$2, $3) households, $4 as-of.
+// staleSQL marks as skipped the candidates of a batch that are no longer what the snapshot saw:
+// those whose enrollment was deleted since, and the households in which a member (open or exited,
+// SPEC H1) has activity after the snapshot's last activity date, or an open member is not in the
+// snapshot (joined or reopened since). Exiting part of such a household would break H2, so none of
+// it is exited. Only an import changes these: without one since the snapshot, it is not run.
+// $1 run, [$2, $3] households, $4 as-of.
 const staleSQL = `
 UPDATE exitflow.exit_run_candidate c SET status = 'skipped'
-WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq < $3 AND c.status IS NULL
-  AND EXISTS (
+WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq <= $3 AND c.status IS NULL
+  AND (NOT EXISTS (SELECT 1 FROM hmis.enrollment e WHERE e.enrollmentid = c.enrollmentid AND e.datedeleted IS NULL)
+    OR EXISTS (
     SELECT 1 FROM hmis.enrollment e
     LEFT JOIN exitflow.enrollment_activity a ON a.enrollmentid = e.enrollmentid
     WHERE e.householdid = c.householdid AND e.projectid = c.projectid AND e.datedeleted IS NULL AND e.entrydate <= $4
       AND (greatest(e.entrydate, CASE WHEN c.by_bed_night THEN a.last_bed_night ELSE a.last_date END) > c.last_activity_date
            OR (NOT EXISTS (SELECT 1 FROM hmis.exit o WHERE o.enrollmentid = e.enrollmentid AND o.datedeleted IS NULL)
-               AND NOT EXISTS (SELECT 1 FROM exitflow.exit_run_candidate m WHERE m.run_id = $1 AND m.enrollmentid = e.enrollmentid))))`
+               AND NOT EXISTS (SELECT 1 FROM exitflow.exit_run_candidate m WHERE m.run_id = $1 AND m.enrollmentid = e.enrollmentid)))))`
 
-// writeSQL writes the Exit rows and engine records of a batch of households, set-based, and marks
-// each candidate written, already-exited (H3) or skipped (enrollment deleted since). {cols} and
-// {vals} are the P5 default columns. $1 run, [$2, $3) households, $4 now (CoC wall clock), $5 ExportID.
+// writeSQL writes the Exit rows of a batch of households, set-based: the candidates themselves are
+// the engine records (SPEC F3; the view exitflow.engine_exit), so the batch only marks what it did
+// not write (H3: already exited; deleted since: skipped) and records itself in exit_run_batch.
+// {cols} and {vals} are the P5 default columns. $1 run, [$2, $3] households, $4 now (CoC wall
+// clock), $5 ExportID.
 const writeSQL = `
 WITH b AS (
     SELECT c.* FROM exitflow.exit_run_candidate c
-    WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq < $3 AND c.status IS NULL
+    WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq <= $3 AND c.status IS NULL
 ),
 x AS ( -- F3: a real Exit row; H3: never a second one (the partial unique index is the final guard)
     INSERT INTO hmis.exit (exitid, enrollmentid, personalid, exitdate, destination, destinationsubsidytype{cols},
                            datecreated, dateupdated, userid, exportid)
     SELECT b.exitid, b.enrollmentid, b.personalid, b.exit_date, b.destination, b.subsidy{vals},
            $4::timestamp, $4::timestamp, '` + EngineUserID + `', $5::text
-    FROM b JOIN hmis.enrollment e ON e.enrollmentid = b.enrollmentid AND e.datedeleted IS NULL
-    WHERE NOT EXISTS (SELECT 1 FROM hmis.exit o WHERE o.enrollmentid = b.enrollmentid AND o.datedeleted IS NULL)
+    FROM b
     ORDER BY b.seq
-    ON CONFLICT DO NOTHING
+    ON CONFLICT DO NOTHING -- the ExitID, or exit_one_per_enrollment: the enrollment has an Exit (H3)
     RETURNING exitid
 ),
-r AS (SELECT method, actor, workflow_id, workflow_run_id FROM exitflow.exit_run WHERE id = $1),
-ee AS ( -- F3: the engine record beside it
-    INSERT INTO exitflow.engine_exit (exitid, run_id, enrollmentid, personalid, projectid, householdid, method, reason, actor,
-        workflow_id, workflow_run_id, exit_date, last_activity_date, last_activity_source, evidence_file, evidence_id, policy, written_at)
-    SELECT b.exitid, b.run_id, b.enrollmentid, b.personalid, b.projectid, b.householdid, r.method, b.reason, r.actor,
-           r.workflow_id, r.workflow_run_id, b.exit_date, b.last_activity_date, b.last_activity_source, b.evidence_file, b.evidence_id,
-           b.policy, $4::timestamp
-    FROM x JOIN b USING (exitid) CROSS JOIN r
-),
-u AS (
+u AS ( -- the candidates not written, and why (NULL: the ExitID is taken: the batch fails)
     UPDATE exitflow.exit_run_candidate c
-    SET status = CASE WHEN x.exitid IS NOT NULL THEN 'written'
-                      WHEN EXISTS (SELECT 1 FROM hmis.exit o WHERE o.enrollmentid = c.enrollmentid AND o.datedeleted IS NULL) THEN 'already-exited'
+    SET status = CASE WHEN EXISTS (SELECT 1 FROM hmis.exit o WHERE o.enrollmentid = c.enrollmentid AND o.datedeleted IS NULL) THEN 'already-exited'
                       WHEN NOT EXISTS (SELECT 1 FROM hmis.enrollment e WHERE e.enrollmentid = c.enrollmentid AND e.datedeleted IS NULL) THEN 'skipped'
                  END
-    FROM b LEFT JOIN x USING (exitid)
-    WHERE c.run_id = b.run_id AND c.enrollmentid = b.enrollmentid
+    FROM b
+    WHERE c.run_id = b.run_id AND c.enrollmentid = b.enrollmentid AND b.exitid NOT IN (SELECT exitid FROM x)
     RETURNING c.status, c.exitid
-)
+),
+done AS (INSERT INTO exitflow.exit_run_batch (run_id, hh_from, hh_to, written_at) VALUES ($1, $2, $3, $4::timestamp))
 SELECT count(*) FILTER (WHERE status IS NULL), coalesce(min(exitid) FILTER (WHERE status IS NULL), '') FROM u`
 
 // fixedExitColumns are the Exit columns WriteExits sets itself; every other column is NULL (F2)
@@ -515,7 +533,8 @@ func defaultColumns(ctx context.Context, q Querier) (cols, vals string, err erro
 	return c.String(), v.String(), rows.Err()
 }
 
-// writeRun snapshots the run's enrollments (once) and writes the households not yet processed.
+// writeRun snapshots the run's enrollments (once) and writes the households not yet processed,
+// Writers connections at a time, each batch a range of households of its own.
 func writeRun(ctx context.Context, conn *pgx.Conn, run runRow, opt RunOptions) error {
 	// Imports are the only writers of activity, enrollments and person-written exits, and they
 	// run one at a time: if none has been committed since this process made the snapshot, the
@@ -529,10 +548,10 @@ func writeRun(ctx context.Context, conn *pgx.Conn, run runRow, opt RunOptions) e
 		if err := snapshot(ctx, conn, run); err != nil {
 			return err
 		}
-	}
-	// Fresh statistics for the batch queries (the list was just written).
-	if _, err := conn.Exec(ctx, "ANALYZE exitflow.exit_run_candidate"); err != nil {
-		return fmt.Errorf("exit run %d: %w", run.id, err)
+		// Fresh statistics for the batch queries (the list was just written).
+		if _, err := conn.Exec(ctx, "ANALYZE exitflow.exit_run_candidate"); err != nil {
+			return fmt.Errorf("exit run %d: %w", run.id, err)
+		}
 	}
 	now := hmisNow(opt.Location)
 	exportID, err := ensureEngineUser(ctx, conn, now)
@@ -545,40 +564,119 @@ func writeRun(ctx context.Context, conn *pgx.Conn, run runRow, opt RunOptions) e
 	}
 	write := strings.NewReplacer("{cols}", cols, "{vals}", vals).Replace(writeSQL)
 
-	var lo, hi, total int
-	if err := conn.QueryRow(ctx, `SELECT coalesce(min(hh_seq) FILTER (WHERE status IS NULL), 0),
-			coalesce(max(hh_seq) FILTER (WHERE status IS NULL), 0), coalesce(max(hh_seq), 0)
-		FROM exitflow.exit_run_candidate WHERE run_id = $1`, run.id).Scan(&lo, &hi, &total); err != nil {
-		return fmt.Errorf("reading the run's households: %w", err)
-	}
 	size := opt.BatchHouseholds
 	if size <= 0 {
 		size = DefaultBatchHouseholds
 	}
-	if lo == 0 { // nothing pending
-		if opt.Progress != nil {
-			opt.Progress(total, total)
-		}
-		return nil
+	batches, total, err := pendingBatches(ctx, conn, run.id, size)
+	if err != nil {
+		return err
+	}
+	done := total
+	for _, b := range batches {
+		done -= b.to - b.from + 1
 	}
 	if opt.Progress != nil {
-		opt.Progress(lo-1, total)
+		opt.Progress(done, total)
 	}
-	for from := lo; from <= hi; from += size {
-		stale := lastImport < 0
-		if !stale {
-			if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM exitflow.import_run WHERE id > $1)", lastImport).Scan(&stale); err != nil {
-				return fmt.Errorf("exit run %d: %w", run.id, err)
-			}
+	if len(batches) == 0 {
+		return nil
+	}
+
+	// Batches cover disjoint households, so writers never wait for each other's rows; the
+	// one-exit-per-enrollment index still guards every insert.
+	writers := min(max(opt.Writers, 1), len(batches))
+	conns := []*pgx.Conn{conn}
+	defer func() {
+		for _, c := range conns[1:] {
+			_ = c.Close(context.WithoutCancel(ctx))
 		}
-		if err := writeBatch(ctx, conn, run, write, from, from+size, exportID, opt.Location, stale); err != nil {
+	}()
+	for len(conns) < writers {
+		c, err := exitsConn(ctx, opt.pool)
+		if err != nil {
 			return err
 		}
-		if opt.Progress != nil {
-			opt.Progress(min(from+size-1, total), total)
+		conns = append(conns, c)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan batch)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range next {
+				stale := lastImport < 0
+				if !stale {
+					if err := c.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM exitflow.import_run WHERE id > $1)", lastImport).Scan(&stale); err != nil {
+						cancel(fmt.Errorf("exit run %d: %w", run.id, err))
+						return
+					}
+				}
+				if err := writeBatch(ctx, c, run, write, b, exportID, opt.Location, stale); err != nil {
+					cancel(err)
+					return
+				}
+				mu.Lock()
+				done += b.to - b.from + 1
+				if opt.Progress != nil {
+					opt.Progress(done, total)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, b := range batches {
+		select {
+		case next <- b:
+		case <-ctx.Done():
+			break feed
 		}
 	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
 	return nil
+}
+
+// batch is a range of a run's households, [from, to] in exit_run_candidate.hh_seq.
+type batch struct{ from, to int }
+
+// pendingBatches splits the households of the run that no committed batch holds into batches of
+// at most size households, and returns them with the run's number of households.
+func pendingBatches(ctx context.Context, q Querier, runID int64, size int) ([]batch, int, error) {
+	var total int
+	if err := q.QueryRow(ctx, "SELECT coalesce(max(hh_seq), 0) FROM exitflow.exit_run_candidate WHERE run_id = $1", runID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("reading the run's households: %w", err)
+	}
+	rows, err := q.Query(ctx, "SELECT hh_from, hh_to FROM exitflow.exit_run_batch WHERE run_id = $1 ORDER BY hh_from", runID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the run's batches: %w", err)
+	}
+	var done []batch
+	var d batch
+	if _, err := pgx.ForEachRow(rows, []any{&d.from, &d.to}, func() error { done = append(done, d); return nil }); err != nil {
+		return nil, 0, fmt.Errorf("reading the run's batches: %w", err)
+	}
+	var out []batch
+	gap := func(from, to int) {
+		for ; from <= to; from += size {
+			out = append(out, batch{from, min(from+size-1, to)})
+		}
+	}
+	at := 1
+	for _, d := range done {
+		gap(at, d.from-1)
+		at = max(at, d.to+1)
+	}
+	gap(at, total)
+	return out, total, nil
 }
 
 // snapshot lists the run's enrollments, in one transaction with exit_run.snapshot_at.
@@ -591,11 +689,16 @@ func snapshot(ctx context.Context, conn *pgx.Conn, run runRow) error {
 		if done != nil {
 			return nil
 		}
+		// The list's sorts and its materialized steps fit in memory (a few hundred bytes per
+		// enrollment) instead of spilling to temporary files.
+		if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '256MB'"); err != nil {
+			return fmt.Errorf("exit run %d: %w", run.id, err)
+		}
 		args := append(run.options().args(), run.id)
 		if _, err := tx.Exec(ctx, snapshotSQL, args...); err != nil {
 			return fmt.Errorf("exit run %d: listing the enrollments to exit: %w", run.id, err)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE exitflow.exit_run SET snapshot_at = now() WHERE id = $1", run.id); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE exitflow.exit_run SET snapshot_at = clock_timestamp() WHERE id = $1", run.id); err != nil {
 			return fmt.Errorf("exit run %d: %w", run.id, err)
 		}
 		return nil
@@ -620,45 +723,50 @@ func ensureEngineUser(ctx context.Context, conn *pgx.Conn, now time.Time) (strin
 	return exportID, nil
 }
 
-// writeBatch writes households [from, to) of the run in one transaction: a household is
+// writeBatch writes households [b.from, b.to] of the run in one transaction: a household is
 // written whole or not at all.
-func writeBatch(ctx context.Context, conn *pgx.Conn, run runRow, write string, from, to int, exportID string, loc *time.Location, stale bool) error {
+func writeBatch(ctx context.Context, conn *pgx.Conn, run runRow, write string, b batch, exportID string, loc *time.Location, stale bool) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		// A batch lost in a crash after its commit was acknowledged is simply written again on
-		// resume (its exits and its candidates' status commit together), so the commit need not
+		// resume (its exits and its exit_run_batch row commit together), so the commit need not
 		// wait for the disk.
-		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off; SET LOCAL work_mem = '256MB'"); err != nil {
 			return err
 		}
 		if stale {
-			if _, err := tx.Exec(ctx, staleSQL, run.id, from, to, run.asOf); err != nil {
-				return fmt.Errorf("exit run %d: checking households %d–%d for new activity: %w", run.id, from, to-1, err)
+			if _, err := tx.Exec(ctx, staleSQL, run.id, b.from, b.to, run.asOf); err != nil {
+				return fmt.Errorf("exit run %d: checking households %d–%d for new activity: %w", run.id, b.from, b.to, err)
 			}
 		}
 		var left int
 		var example string
-		if err := tx.QueryRow(ctx, write, run.id, from, to, hmisNow(loc), exportID).Scan(&left, &example); err != nil {
-			return fmt.Errorf("exit run %d: writing the exits of households %d–%d: %w", run.id, from, to-1, err)
+		if err := tx.QueryRow(ctx, write, run.id, b.from, b.to, hmisNow(loc), exportID).Scan(&left, &example); err != nil {
+			return fmt.Errorf("exit run %d: writing the exits of households %d–%d: %w", run.id, b.from, b.to, err)
 		}
 		if left > 0 {
 			return fmt.Errorf("exit run %d: %d exits could not be written (ExitID %s is taken by another Exit row?); nothing of households %d–%d was written",
-				run.id, left, example, from, to-1)
+				run.id, left, example, b.from, b.to)
 		}
 		return nil
 	})
 }
 
-// runCounts adds the run's counts (from its snapshot) to res.
+// runCounts adds the run's counts (from its snapshot and committed batches) to res.
 func runCounts(ctx context.Context, q Querier, id int64, res RunResult) (RunResult, error) {
-	var pending int
-	err := q.QueryRow(ctx, `SELECT count(DISTINCT hh_seq), count(*),
-			count(DISTINCT hh_seq) FILTER (WHERE status = 'written'), count(*) FILTER (WHERE status = 'written'),
-			count(*) FILTER (WHERE status = 'already-exited'),
-			count(DISTINCT hh_seq) FILTER (WHERE status = 'skipped' AND NOT EXISTS (
-				SELECT 1 FROM exitflow.exit_run_candidate o WHERE o.run_id = c.run_id AND o.hh_seq = c.hh_seq AND o.status <> 'skipped')),
-			count(*) FILTER (WHERE status = 'skipped'), count(*) FILTER (WHERE status IS NULL)
-		FROM exitflow.exit_run_candidate c WHERE run_id = $1`, id).Scan(&res.CandidateHouseholds, &res.CandidateEnrollments,
-		&res.Households, &res.Enrollments, &res.AlreadyExited, &res.SkippedHouseholds, &res.Skipped, &pending)
+	err := q.QueryRow(ctx, `SELECT count(*), coalesce(sum(n), 0), coalesce(sum(already), 0),
+			count(*) FILTER (WHERE skipped = n), coalesce(sum(skipped), 0)
+		FROM (SELECT count(*) AS n, count(*) FILTER (WHERE status = 'already-exited') AS already,
+		             count(*) FILTER (WHERE status = 'skipped') AS skipped
+		      FROM exitflow.exit_run_candidate WHERE run_id = $1 GROUP BY hh_seq) h`, id).Scan(
+		&res.CandidateHouseholds, &res.CandidateEnrollments, &res.AlreadyExited, &res.SkippedHouseholds, &res.Skipped)
+	if err != nil {
+		return res, fmt.Errorf("counting exit run %d: %w", id, err)
+	}
+	// Written: the candidates of committed batches that were not marked otherwise.
+	err = q.QueryRow(ctx, `SELECT count(*), count(DISTINCT c.hh_seq)
+		FROM exitflow.exit_run_batch b
+		JOIN exitflow.exit_run_candidate c ON c.run_id = b.run_id AND c.hh_seq BETWEEN b.hh_from AND b.hh_to
+		WHERE b.run_id = $1 AND c.status IS NULL`, id).Scan(&res.Enrollments, &res.Households)
 	if err != nil {
 		return res, fmt.Errorf("counting exit run %d: %w", id, err)
 	}

@@ -440,3 +440,23 @@ func TestAD2_AdminExitsIgnoreTheProjectsExitDefaults(t *testing.T) {
 		AND otherdestination IS NULL AND projectcompletionstatus IS NULL AND destinationsubsidytype IS NULL`))
 	assert.Equal(t, n, exCount(t, pool, `SELECT count(*) FROM exitflow.engine_exit WHERE reason = 'Administrative exit' AND actor = 'Dana Lee'`))
 }
+
+func TestH2_ParallelWritersWriteEachHouseholdOnce(t *testing.T) {
+	pool := exDB(t)
+	var last, calls int
+	res := exRun(t, pool, engine.RunOptions{Options: engine.Options{AsOf: exAsOf}, BatchHouseholds: 1, Writers: 3,
+		Progress: func(done, total int) { // one call at a time, never backwards
+			calls++
+			assert.GreaterOrEqual(t, done, last)
+			last = done
+			assert.Equal(t, 9, total)
+		}})
+	assert.Equal(t, engine.RunResult{RunID: res.RunID, Method: engine.RunMethodAuto, AsOf: exAsOf, Status: "done", CandidateHouseholds: 9,
+		CandidateEnrollments: 10, Households: 9, Enrollments: 10}, res)
+	assert.Equal(t, 10, calls, "before the first batch, then after each of the 9")
+	assert.Equal(t, 9, last)
+	assert.Equal(t, 10, exCount(t, pool, "SELECT count(*) FROM exitflow.engine_exit WHERE run_id = $1", res.RunID))
+	assert.Equal(t, 9, exCount(t, pool, "SELECT count(*) FROM exitflow.exit_run_batch WHERE run_id = $1 AND hh_from = hh_to", res.RunID))
+	assert.Equal(t, 10, exCount(t, pool, "SELECT count(*) FROM hmis.exit WHERE userid = 'exitflow'"))
+	exAssertOneExitEach(t, pool)
+}

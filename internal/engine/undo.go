@@ -71,7 +71,7 @@ func (e *EditedError) Error() string {
 // (the CoC's wall clock), so the next export (also a delta export) tells the source HMIS to delete
 // them, and the enrollments are open again. Exits written by people are never touched; engine
 // exits changed after they were written are undone only with Force. The undo is recorded in
-// exitflow.engine_exit (undone_at, undone_by, undo_reason) and exitflow.audit.
+// the engine record (exitflow.exit_run_candidate: undone_at, undone_by, undo_reason) and exitflow.audit.
 func Undo(ctx context.Context, pool *pgxpool.Pool, opt UndoOptions) (UndoResult, error) {
 	res := UndoResult{}
 	n := 0
@@ -219,9 +219,9 @@ func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions, res UndoResult, where
 	}
 	res.Undone = int(tag.RowsAffected())
 	if err := tx.QueryRow(ctx, `WITH u AS (
-			UPDATE exitflow.engine_exit ee SET undone_at = now(), undone_by = $1, undo_reason = $2
-			FROM undo_target t WHERE ee.exitid = t.exitid AND t.undone_at IS NULL
-			RETURNING ee.projectid, ee.householdid)
+			UPDATE exitflow.exit_run_candidate c SET undone_at = now(), undone_by = $1, undo_reason = $2
+			FROM undo_target t WHERE c.exitid = t.exitid AND t.undone_at IS NULL
+			RETURNING c.projectid, c.householdid)
 		SELECT count(DISTINCT (projectid, householdid)) FROM u`, opt.Actor, nullText(opt.Reason)).Scan(&res.Households); err != nil {
 		return res, fmt.Errorf("undo %s: %w", res.Selector, err)
 	}

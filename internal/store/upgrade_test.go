@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io/fs"
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Migration 00006 turns the engine_exit table into a view of the run's candidates: exits written
+// before it keep their engine record (SPEC F3) and their undo (U2), and a run cut off before it
+// resumes where it stopped.
+func TestMigration6KeepsTheEngineRecordsWrittenBefore(t *testing.T) {
+	ctx := context.Background()
+	pool, err := Open(ctx, emptyDB(t))
+	require.NoError(t, err)
+	defer pool.Close()
+	sub, err := fs.Sub(migrations, "migrations")
+	require.NoError(t, err)
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
+	require.NoError(t, err)
+	_, err = p.UpTo(ctx, 5)
+	require.NoError(t, err)
+
+	// Run 1: households 1 and 2 written (the second exit undone), household 3 not yet.
+	for _, sql := range []string{
+		`INSERT INTO exitflow.exit_run (id, method, as_of, actor, status) VALUES (1, 'admin', '2026-10-01', 'Ann Admin', 'failed')`,
+		`INSERT INTO exitflow.exit_run_candidate (run_id, seq, hh_seq, exitid, projectid, householdid, enrollmentid, personalid,
+			exit_date, destination, reason, last_activity_date, last_activity_source, evidence_enrollmentid, by_bed_night, policy, status)
+		 VALUES (1, 1, 1, 'EF1-1', 'P1', 'H1', 'E1', 'C1', '2026-06-01', 30, 'Administrative exit', '2026-06-01', 'service', 'E1', false, '{}', 'written'),
+		        (1, 2, 2, 'EF1-2', 'P1', 'H2', 'E2', 'C2', '2026-06-02', 30, 'Administrative exit', '2026-06-02', 'service', 'E2', false, '{}', 'written'),
+		        (1, 3, 3, 'EF1-3', 'P1', 'H3', 'E3', 'C3', '2026-06-03', 30, 'Administrative exit', '2026-06-03', 'service', 'E3', false, '{}', NULL)`,
+		`INSERT INTO exitflow.engine_exit (exitid, run_id, enrollmentid, personalid, projectid, householdid, method, reason, actor,
+			exit_date, last_activity_date, last_activity_source, policy, written_at, undone_at, undone_by)
+		 VALUES ('EF1-1', 1, 'E1', 'C1', 'P1', 'H1', 'admin', 'Administrative exit', 'Ann Admin', '2026-06-01', '2026-06-01', 'service', '{}', '2026-10-01 09:00', NULL, NULL),
+		        ('EF1-2', 1, 'E2', 'C2', 'P1', 'H2', 'admin', 'Administrative exit', 'Ann Admin', '2026-06-02', '2026-06-02', 'service', '{}', '2026-10-01 09:00', now(), 'Sam Roe')`,
+	} {
+		_, err := pool.Exec(ctx, sql)
+		require.NoError(t, err, sql)
+	}
+	_, err = Migrate(ctx, pool, nil)
+	require.NoError(t, err)
+
+	var ids, undoneBy, written string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT string_agg(exitid, ',' ORDER BY exitid), string_agg(coalesce(undone_by, '-'), ',' ORDER BY exitid),
+		min(written_at)::text FROM exitflow.engine_exit WHERE run_id = 1 AND actor = 'Ann Admin' AND method = 'admin'`).Scan(&ids, &undoneBy, &written))
+	assert.Equal(t, "EF1-1,EF1-2", ids, "the written exits keep their engine record; the pending one has none yet")
+	assert.Equal(t, "-,Sam Roe", undoneBy)
+	assert.Equal(t, "2026-10-01 09:00:00", written)
+	var batches string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT string_agg(hh_from || '-' || hh_to, ',' ORDER BY hh_from) FROM exitflow.exit_run_batch WHERE run_id = 1`).Scan(&batches))
+	assert.Equal(t, "1-1,2-2", batches, "household 3 is left for the resumed run")
+}
+
+// emptyDB creates a database dropped after the test (internal/testdb imports this package).
+func emptyDB(t *testing.T) string {
+	t.Helper()
+	server := os.Getenv("EXITFLOW_TEST_DATABASE_URL")
+	if server == "" {
+		server = "postgres://postgres@127.0.0.1:5432/postgres"
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	u, err := url.Parse(server)
+	require.NoError(t, err)
+	name := "exitflow_test_" + hex.EncodeToString(b)
+	u.Path = "/" + name
+	_, err = EnsureDatabase(context.Background(), u.String())
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), server)
+		if err == nil {
+			_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			_ = conn.Close(context.Background())
+		}
+	})
+	return u.String()
+}
