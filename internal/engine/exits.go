@@ -59,8 +59,6 @@ type RunOptions struct {
 	// households processed so far and the total (an activity heartbeats from it). With several
 	// Writers it is called from their goroutines, one call at a time.
 	Progress func(done, total int)
-
-	pool *pgxpool.Pool // for the extra writers' connections
 }
 
 // RunResult is what an exit run did (counts only: SPEC S1).
@@ -265,8 +263,7 @@ func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunRes
 			return res, err
 		}
 	}
-	opt.pool = pool
-	if err := writeRun(ctx, conn, run, opt); err != nil {
+	if err := writeRun(ctx, pool, conn, run, opt); err != nil {
 		bg := context.WithoutCancel(ctx)
 		msg := err.Error()
 		if ctx.Err() != nil {
@@ -535,7 +532,7 @@ func defaultColumns(ctx context.Context, q Querier) (cols, vals string, err erro
 
 // writeRun snapshots the run's enrollments (once) and writes the households not yet processed,
 // Writers connections at a time, each batch a range of households of its own.
-func writeRun(ctx context.Context, conn *pgx.Conn, run runRow, opt RunOptions) error {
+func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRow, opt RunOptions) error {
 	// Imports are the only writers of activity, enrollments and person-written exits, and they
 	// run one at a time: if none has been committed since this process made the snapshot, the
 	// households cannot have changed and the per-batch staleness check is skipped. A resumed run
@@ -593,7 +590,7 @@ func writeRun(ctx context.Context, conn *pgx.Conn, run runRow, opt RunOptions) e
 		}
 	}()
 	for len(conns) < writers {
-		c, err := exitsConn(ctx, opt.pool)
+		c, err := exitsConn(ctx, pool)
 		if err != nil {
 			return err
 		}
@@ -639,10 +636,7 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return err
-	}
-	return nil
+	return context.Cause(ctx)
 }
 
 // batch is a range of a run's households, [from, to] in exit_run_candidate.hh_seq.
