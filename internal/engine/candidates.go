@@ -67,46 +67,39 @@ WITH pol AS (
       AND (CASE WHEN $3 = 'auto' THEN auto_exit_days IS NOT NULL                          -- P1, P2: auto exit on
                 ELSE $5 OR coalesce($4, auto_exit_days) IS NOT NULL END)                 -- AD1
 ),
-enrolled AS MATERIALIZED ( -- the enrollments of those projects as of $1; soft-deleted rows do not exist
-    SELECT e.enrollmentid, e.personalid, e.projectid, e.householdid, e.entrydate, x.enrollmentid IS NULL AS open
-    FROM hmis.enrollment e
-    -- a join, not NOT EXISTS per row: the planner may hash the exits (at most one live Exit each)
-    LEFT JOIN hmis.exit x ON x.enrollmentid = e.enrollmentid AND x.datedeleted IS NULL
-    WHERE e.projectid IN (SELECT projectid FROM pol) AND e.datedeleted IS NULL AND e.entrydate <= $1
-),
-member AS ( -- every member, open or already exited (H1, H4), of each household with an open member
-    SELECT m.*, (p.projecttype = 1 AND p.nbn_benchmark = 'last-bed-night') AS by_bed_night,     -- A4
-           a.last_date, a.last_source, a.last_bed_night
-    FROM enrolled m
+member AS ( -- every member, open or already exited (H1, H4), of the policy projects' households, as of $1;
+            -- A1–A4: each one's latest activity, never before its entry date (the entry date stands in)
+    SELECT s.projectid, s.householdid, s.enrollmentid, s.personalid, s.entrydate, s.open, b.by_bed_night,
+           CASE WHEN b.by_bed_night THEN greatest(s.entrydate, s.last_bed_night) ELSE greatest(s.entrydate, s.last_date) END AS la,
+           CASE WHEN b.by_bed_night THEN CASE WHEN s.last_bed_night >= s.entrydate THEN 'bed-night' ELSE 'entry' END
+                ELSE CASE WHEN s.last_date >= s.entrydate THEN s.last_source ELSE 'entry' END END AS la_source
+    FROM exitflow.enrollment_state s -- soft-deleted enrollments have no row
     JOIN pol p USING (projectid)
-    LEFT JOIN exitflow.enrollment_activity a USING (enrollmentid)
-    WHERE (m.projectid, m.householdid) IN (SELECT projectid, householdid FROM enrolled WHERE open)
+    CROSS JOIN LATERAL (SELECT p.projecttype = 1 AND p.nbn_benchmark = 'last-bed-night' AS by_bed_night) b -- A4
+    WHERE s.projectid = ANY (ARRAY (SELECT projectid FROM pol)) AND s.entrydate <= $1
 ),
-member_activity AS ( -- A1–A4: latest activity, never before the entry date (the entry date stands in)
-    SELECT m.*,
-           CASE WHEN by_bed_night THEN greatest(entrydate, last_bed_night) ELSE greatest(entrydate, last_date) END AS la,
-           CASE WHEN by_bed_night THEN CASE WHEN last_bed_night >= entrydate THEN 'bed-night' ELSE 'entry' END
-                ELSE CASE WHEN last_date >= entrydate THEN last_source ELSE 'entry' END END AS la_source
-    FROM member m
-),
-ranked AS ( -- the member whose activity is the household's last (an activity before an entry date on ties)
-    SELECT m.*, row_number() OVER (PARTITION BY projectid, householdid ORDER BY la DESC, la_source = 'entry', enrollmentid) AS rank
-    FROM member_activity m
-),
-household AS ( -- H1: the household's last activity is the latest of all its members
+household_raw AS ( -- H1: the household's last activity is the latest of all its members
     SELECT projectid, householdid,
            max(la) AS la,
-           min(la_source) FILTER (WHERE rank = 1) AS la_source,
-           min(enrollmentid) FILTER (WHERE rank = 1) AS evidence,
+           -- the member whose activity is the household's last: latest first, an activity before an
+           -- entry date on ties, then the lowest EnrollmentID; one sortable text key (days before
+           -- 9999-12-31, 0/1 entry, EnrollmentID, chr(1), source), so no sort per household
+           min(lpad((date '9999-12-31' - la)::text, 7, '0') || (la_source = 'entry')::int || enrollmentid COLLATE "C" || chr(1) || la_source) AS last_key,
            max(la) FILTER (WHERE by_bed_night AND la_source = 'bed-night') AS last_bed_night,
            bool_or(by_bed_night) AS by_bed_night,
            max(entrydate) FILTER (WHERE open) AS last_open_entry,
            array_agg(entrydate) FILTER (WHERE open) AS open_entries,
            array_agg(enrollmentid) FILTER (WHERE open) AS open_enrollments, -- H2, H3 (in step: same rows, same order)
            array_agg(personalid) FILTER (WHERE open) AS open_people
-    FROM ranked
+    FROM member
     GROUP BY projectid, householdid
     HAVING bool_or(open)
+),
+household AS (
+    SELECT h.*, split_part(h.last_key, chr(1), 2) COLLATE "default" AS la_source,
+           -- the key's collation is "C": back to the default, or lookups by EnrollmentID miss the indexes
+           substr(split_part(h.last_key, chr(1), 1), 9) COLLATE "default" AS evidence
+    FROM household_raw h
 ),
 decided AS (
     SELECT h.*, pol.projecttype, pol.rrhsubtype, pol.scope, pol.auto_exit_days, pol.alert_days, pol.nbn_benchmark, pol.exit_defaults,

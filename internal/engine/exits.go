@@ -463,14 +463,12 @@ FROM c JOIN pol USING (projectid) JOIN ev USING (hh_seq)`
 const staleSQL = `
 UPDATE exitflow.exit_run_candidate c SET status = 'skipped'
 WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq <= $3 AND c.status IS NULL
-  AND (NOT EXISTS (SELECT 1 FROM hmis.enrollment e WHERE e.enrollmentid = c.enrollmentid AND e.datedeleted IS NULL)
+  AND (NOT EXISTS (SELECT 1 FROM exitflow.enrollment_state e WHERE e.enrollmentid = c.enrollmentid) -- deleted
     OR EXISTS (
-    SELECT 1 FROM hmis.enrollment e
-    LEFT JOIN exitflow.enrollment_activity a ON a.enrollmentid = e.enrollmentid
-    WHERE e.householdid = c.householdid AND e.projectid = c.projectid AND e.datedeleted IS NULL AND e.entrydate <= $4
-      AND (greatest(e.entrydate, CASE WHEN c.by_bed_night THEN a.last_bed_night ELSE a.last_date END) > c.last_activity_date
-           OR (NOT EXISTS (SELECT 1 FROM hmis.exit o WHERE o.enrollmentid = e.enrollmentid AND o.datedeleted IS NULL)
-               AND NOT EXISTS (SELECT 1 FROM exitflow.exit_run_candidate m WHERE m.run_id = $1 AND m.enrollmentid = e.enrollmentid)))))`
+    SELECT 1 FROM exitflow.enrollment_state e
+    WHERE e.householdid = c.householdid AND e.projectid = c.projectid AND e.entrydate <= $4
+      AND (greatest(e.entrydate, CASE WHEN c.by_bed_night THEN e.last_bed_night ELSE e.last_date END) > c.last_activity_date
+           OR (e.open AND NOT EXISTS (SELECT 1 FROM exitflow.exit_run_candidate m WHERE m.run_id = $1 AND m.enrollmentid = e.enrollmentid)))))`
 
 // writeSQL writes the Exit rows of a batch of households, set-based: the candidates themselves are
 // the engine records (SPEC F3; the view exitflow.engine_exit), so the batch only marks what it did

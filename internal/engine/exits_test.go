@@ -310,7 +310,7 @@ func TestH2_AHouseholdActiveAgainSinceTheSnapshotIsNotExited(t *testing.T) {
 	_, err = pool.Exec(ctx, `INSERT INTO hmis.services (servicesid, enrollmentid, personalid, dateprovided, recordtype, typeprovided, datecreated, dateupdated, exportid)
 		VALUES ('SX', 'NA1', 'CA1', '2026-10-25', 144, 3, now(), now(), 'EX1')`)
 	require.NoError(t, err)
-	_, err = pool.Exec(ctx, `UPDATE exitflow.enrollment_activity SET last_date = '2026-10-25', last_source = 'service' WHERE enrollmentid = 'NA1'`)
+	_, err = pool.Exec(ctx, `UPDATE exitflow.enrollment_state SET last_date = '2026-10-25', last_source = 'service' WHERE enrollmentid = 'NA1'`)
 	require.NoError(t, err)
 	resumed := exRun(t, pool, engine.RunOptions{RunID: res.RunID})
 	assert.Equal(t, 1, resumed.SkippedHouseholds)

@@ -39,13 +39,13 @@ func repFixture(t *testing.T, files ...string) *pgxpool.Pool {
 	return pool
 }
 
-// refresh rebuilds exitflow.enrollment_activity, as every import does.
+// refresh rebuilds exitflow.enrollment_state, as every import does.
 func repRefresh(t *testing.T, pool *pgxpool.Pool) {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := pool.Begin(ctx)
 	require.NoError(t, err)
-	_, err = engine.RefreshActivity(ctx, tx, "")
+	_, err = engine.RefreshState(ctx, tx, "")
 	require.NoError(t, err)
 	require.NoError(t, tx.Commit(ctx))
 }

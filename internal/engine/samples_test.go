@@ -3,7 +3,7 @@ package engine_test
 // The two shared sample exports (FY2026 and FY2024), imported into a fresh database with a
 // 'default' policy that turns auto exit on for every project type (90 days, alert at 80), previewed
 // at several as-of dates. Every row is checked against an oracle computed here in Go straight from
-// the raw activity tables (not from exitflow.enrollment_activity nor the preview SQL): the
+// the raw activity tables (not from exitflow.enrollment_state nor the preview SQL): the
 // household's last activity (A1–A4, H1), which households are listed and how (H2, H3, AL1, AD1),
 // and the exit date (D1–D4).
 

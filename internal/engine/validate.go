@@ -37,7 +37,7 @@ func CheckProjects(ctx context.Context, q Querier, ids []string) error {
 // CheckAsOf refuses an as-of date before the data starts (the earliest EntryDate).
 func CheckAsOf(ctx context.Context, q Querier, asOf time.Time) error {
 	var first *time.Time
-	if err := q.QueryRow(ctx, "SELECT min(entrydate) FROM hmis.enrollment WHERE datedeleted IS NULL").Scan(&first); err != nil {
+	if err := q.QueryRow(ctx, "SELECT min(entrydate) FROM exitflow.enrollment_state").Scan(&first); err != nil {
 		return fmt.Errorf("reading the first entry date: %w", err)
 	}
 	if first == nil {

@@ -244,7 +244,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 		read += fc.Rows
 		changed += n
 	}
-	if err := refreshActivity(ctx, tx, loads); err != nil {
+	if err := refreshState(ctx, tx, loads); err != nil {
 		return nil, err
 	}
 	mark = res.phase("activity summary", mark)
@@ -263,9 +263,9 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	return res, nil
 }
 
-// refreshActivity keeps each enrollment's latest activity current (SPEC A1) for the enrollments
+// refreshState keeps each enrollment's state and latest activity current (SPEC A1) for the enrollments
 // this import touched; all of them after a first load.
-func refreshActivity(ctx context.Context, tx pgx.Tx, loads map[string]*fileLoad) error {
+func refreshState(ctx context.Context, tx pgx.Tx, loads map[string]*fileLoad) error {
 	var parts []string
 	full := false
 	for _, name := range engine.ActivityFiles {
@@ -284,16 +284,16 @@ func refreshActivity(ctx context.Context, tx pgx.Tx, loads map[string]*fileLoad)
 	if full {
 		touched = ""
 	}
-	if _, err := engine.RefreshActivity(ctx, tx, touched); err != nil {
+	if _, err := engine.RefreshState(ctx, tx, touched); err != nil {
 		return err
 	}
 	// Previews plan with it: without statistics the planner guesses wrong by orders of magnitude.
-	_, err := tx.Exec(ctx, "ANALYZE exitflow.enrollment_activity")
+	_, err := tx.Exec(ctx, "ANALYZE exitflow.enrollment_state")
 	return err
 }
 
 // rememberStoredEnrollments keeps, in temp table activity_stored, the EnrollmentIDs that the
-// stored rows this import replaces point at now (before the merge), for refreshActivity.
+// stored rows this import replaces point at now (before the merge), for refreshState.
 func rememberStoredEnrollments(ctx context.Context, tx pgx.Tx, loads map[string]*fileLoad) error {
 	parts := []string{"SELECT NULL::text AS enrollmentid WHERE false"}
 	for _, name := range engine.ActivityFiles {

@@ -63,6 +63,48 @@ func TestMigration6KeepsTheEngineRecordsWrittenBefore(t *testing.T) {
 	assert.Equal(t, "1-1,2-2", batches, "household 3 is left for the resumed run")
 }
 
+// Migration 00007 replaces the activity summary with the enrollment state: an upgraded database
+// has a row per enrollment not deleted, open unless it has a live Exit, with the activity it had,
+// and the Exit triggers keep `open` current from then on.
+func TestMigration7BuildsTheEnrollmentState(t *testing.T) {
+	ctx := context.Background()
+	pool, err := Open(ctx, emptyDB(t))
+	require.NoError(t, err)
+	defer pool.Close()
+	sub, err := fs.Sub(migrations, "migrations")
+	require.NoError(t, err)
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
+	require.NoError(t, err)
+	_, err = p.UpTo(ctx, 6)
+	require.NoError(t, err)
+	for _, sql := range []string{
+		`INSERT INTO hmis.enrollment (enrollmentid, personalid, projectid, entrydate, householdid, relationshiptohoh, datecreated, dateupdated, exportid, datedeleted)
+		 VALUES ('E1', 'C1', 'P1', '2026-01-01', 'H1', 1, now(), now(), 'X', NULL),
+		        ('E2', 'C2', 'P1', '2026-01-02', 'H1', 2, now(), now(), 'X', NULL),
+		        ('E3', 'C3', 'P1', '2026-01-03', 'H3', 1, now(), now(), 'X', now())`,
+		`INSERT INTO hmis.exit (exitid, enrollmentid, personalid, exitdate, destination, datecreated, dateupdated, exportid)
+		 VALUES ('X2', 'E2', 'C2', '2026-03-01', 30, now(), now(), 'X')`,
+		`INSERT INTO exitflow.enrollment_activity VALUES ('E1', '2026-02-01', 'service', NULL), ('E3', '2026-02-03', 'service', NULL)`,
+	} {
+		_, err := pool.Exec(ctx, sql)
+		require.NoError(t, err, sql)
+	}
+	_, err = Migrate(ctx, pool, nil)
+	require.NoError(t, err)
+
+	var state string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT string_agg(concat_ws(' ', enrollmentid, householdid, entrydate, open, last_date, last_source), ', ' ORDER BY enrollmentid)
+		FROM exitflow.enrollment_state`).Scan(&state))
+	assert.Equal(t, "E1 H1 2026-01-01 t 2026-02-01 service, E2 H1 2026-01-02 f", state, "E3 is deleted: no row")
+	_, err = pool.Exec(ctx, `UPDATE hmis.exit SET datedeleted = now() WHERE exitid = 'X2'`)
+	require.NoError(t, err)
+	var open bool
+	require.NoError(t, pool.QueryRow(ctx, `SELECT open FROM exitflow.enrollment_state WHERE enrollmentid = 'E2'`).Scan(&open))
+	assert.True(t, open, "the soft-deleted Exit reopens E2")
+}
+
 // emptyDB creates a database dropped after the test (internal/testdb imports this package).
 func emptyDB(t *testing.T) string {
 	t.Helper()
