@@ -62,7 +62,7 @@ func engineDB(b *testing.B, exe, dir string) (string, *pgxpool.Pool) {
 		var have string
 		_ = pool.QueryRow(ctx, "SELECT stamp FROM public.exitflow_bench_stamp").Scan(&have)
 		if have == stamp && applied > 0 {
-			// A new migration may change the activity summary: rebuild it as an import would.
+			// A new migration may change the enrollment state: rebuild it as an import would.
 			tx, err := pool.Begin(ctx)
 			if err == nil {
 				_, err = engine.RefreshState(ctx, tx, "")
@@ -159,7 +159,7 @@ ELSE greatest(
     (SELECT max(c.activitydate) FROM hmis.customactivity c WHERE c.enrollmentid = {e}.enrollmentid AND c.datedeleted IS NULL))
 END`
 
-// rawPreviewSQL is the hand-written query for the auto-exit list without the activity summary:
+// rawPreviewSQL is the hand-written query for the auto-exit list without the enrollment state:
 // the same rules as candidatesSQL (policy P1, P2; households H1–H3; dates D1–D4; alerts AL1) with
 // each member's activity read from the raw tables, in one of two ways (rawQueries): {act} {with}
 // {join} are filled in. $1 as-of.
@@ -416,7 +416,7 @@ func openPathLoop(b *testing.B, ctx context.Context, pool *pgxpool.Pool, sample 
 
 // BenchmarkPreview: the auto-exit preview of a whole generated CoC (as of its generation date,
 // built-in policies: Services Only, Other and Street Outreach on) by engine.Candidates over the
-// activity summary, against (a) the best single hand-written query over the raw activity tables
+// enrollment state, against (a) the best single hand-written query over the raw activity tables
 // (the lists must be identical) and a full rebuild of the summary (rolled back), (b) a
 // per-household loop the way Open Path HMIS does it (one query per open household, measured on a
 // sample and extrapolated linearly), and (d) the peak memory of `exitflow preview`. Targets:
@@ -428,7 +428,7 @@ func BenchmarkPreview(b *testing.B) {
 	ctx := context.Background()
 	var enrollments, activity int64
 	_ = pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM hmis.enrollment), (SELECT count(*) FROM exitflow.enrollment_state WHERE last_date IS NOT NULL)").Scan(&enrollments, &activity)
-	b.Logf("data: %s: %d enrollments, %d in the activity summary; as of %s", dir, enrollments, activity, benchAsOf.Format(time.DateOnly))
+	b.Logf("data: %s: %d enrollments, %d with activity in the enrollment state; as of %s", dir, enrollments, activity, benchAsOf.Format(time.DateOnly))
 	const reps = 3
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -525,7 +525,7 @@ func BenchmarkPreview(b *testing.B) {
 		b.ReportMetric(float64(len(want)), "rows")
 		b.ReportMetric(report, "report-candidates-s")
 		b.Logf("preview: %d rows (%d exits, %d alerts); engine.Candidates %.2f s (target < 2 s); raw-table query %.2f s (%.1f× the preview); "+
-			"activity summary rebuild %.2f s (%.2f× the raw query, target ≤ 1.5×); raw queries: index %.2f s, set %.2f s (best: %s)",
+			"enrollment state rebuild %.2f s (%.2f× the raw query, target ≤ 1.5×); raw queries: index %.2f s, set %.2f s (best: %s)",
 			len(want), exits, len(want)-exits, eng, raw, raw/eng, rebuild, rebuild/raw, raws["index"], raws["set"], rawName)
 		b.Logf("per household: %d open households in auto-exit projects listed in %.2f s; %d sampled at %.2f ms each; extrapolated linearly to all: %.0f s = %.0f× the preview (target ≥ 100×)",
 			len(all), list, sample, perHH*1000, loopAll, loopAll/eng)
@@ -637,5 +637,11 @@ func BenchmarkExitsPerSecond(b *testing.B) {
 		b.StopTimer()
 		cleanup()
 		b.StartTimer()
+	}
+	b.StopTimer()
+	// The runs' exits and their deletion went through the Exit triggers: the enrollment state
+	// must still agree with the HMIS tables, row for row.
+	if n, err := engine.StateMismatches(ctx, pool); err != nil || n != 0 {
+		b.Fatalf("enrollment state after the runs: %d rows disagree with hmis (%v)", n, err)
 	}
 }

@@ -25,7 +25,7 @@ const (
 )
 
 // ActivityFiles are the HMIS CSV files whose rows are activity (SPEC A1); an import that touches
-// one of them refreshes the activity summary of the enrollments it touched.
+// one of them refreshes the enrollment state (exitflow.enrollment_state) of the enrollments it touched.
 var ActivityFiles = []string{"Enrollment", "Services", "CurrentLivingSituation", "Assessment", "Event",
 	"IncomeBenefits", "HealthAndDV", "Disabilities", "EmploymentEducation", "CustomActivity"}
 

@@ -78,38 +78,33 @@ member AS ( -- every member, open or already exited (H1, H4), of the policy proj
     CROSS JOIN LATERAL (SELECT p.projecttype = 1 AND p.nbn_benchmark = 'last-bed-night' AS by_bed_night) b -- A4
     WHERE s.projectid = ANY (ARRAY (SELECT projectid FROM pol)) AND s.entrydate <= $1
 ),
-household_raw AS ( -- H1: the household's last activity is the latest of all its members
-    SELECT projectid, householdid,
-           max(la) AS la,
+household AS ( -- H1: each member beside its household's values; the household's last activity is the latest of all its members
+    SELECT m.*,
+           max(la) OVER h AS hh_la,
            -- the member whose activity is the household's last: latest first, an activity before an
            -- entry date on ties, then the lowest EnrollmentID; one sortable text key (days before
            -- 9999-12-31, 0/1 entry, EnrollmentID, chr(1), source), so no sort per household
-           min(lpad((date '9999-12-31' - la)::text, 7, '0') || (la_source = 'entry')::int || enrollmentid COLLATE "C" || chr(1) || la_source) AS last_key,
-           max(la) FILTER (WHERE by_bed_night AND la_source = 'bed-night') AS last_bed_night,
-           bool_or(by_bed_night) AS by_bed_night,
-           max(entrydate) FILTER (WHERE open) AS last_open_entry,
-           array_agg(entrydate) FILTER (WHERE open) AS open_entries,
-           array_agg(enrollmentid) FILTER (WHERE open) AS open_enrollments, -- H2, H3 (in step: same rows, same order)
-           array_agg(personalid) FILTER (WHERE open) AS open_people
-    FROM member
-    GROUP BY projectid, householdid
-    HAVING bool_or(open)
+           min(lpad((date '9999-12-31' - la)::text, 7, '0') || (la_source = 'entry')::int || enrollmentid COLLATE "C" || chr(1) || la_source) OVER h AS last_key,
+           max(la) FILTER (WHERE by_bed_night AND la_source = 'bed-night') OVER h AS last_bed_night,
+           max(entrydate) FILTER (WHERE open) OVER h AS last_open_entry
+    FROM member m
+    WINDOW h AS (PARTITION BY projectid, householdid)
 ),
-household AS (
-    SELECT h.*, split_part(h.last_key, chr(1), 2) COLLATE "default" AS la_source,
+decided AS ( -- H2, H3: the open members of each household (a household without one has no row here)
+    SELECT h.projectid, h.householdid, h.enrollmentid, h.personalid, h.hh_la AS la,
            -- the key's collation is "C": back to the default, or lookups by EnrollmentID miss the indexes
-           substr(split_part(h.last_key, chr(1), 1), 9) COLLATE "default" AS evidence
-    FROM household_raw h
-),
-decided AS (
-    SELECT h.*, pol.projecttype, pol.rrhsubtype, pol.scope, pol.auto_exit_days, pol.alert_days, pol.nbn_benchmark, pol.exit_defaults,
-           ($1::date - h.la) AS days,
+           split_part(h.last_key, chr(1), 2) COLLATE "default" AS la_source,
+           substr(split_part(h.last_key, chr(1), 1), 9) COLLATE "default" AS evidence,
+           h.last_open_entry,
+           pol.projecttype, pol.rrhsubtype, pol.scope, pol.auto_exit_days, pol.alert_days, pol.nbn_benchmark, pol.exit_defaults,
+           ($1::date - h.hh_la) AS days,
            coalesce($4, pol.auto_exit_days) AS window_days,
            -- D1: the household's last activity; D2: NbN by bed nights, the day after the last bed night
-           -- (no bed night: the entry date, and D3 applies); D4: never before an exited member's entry
-           greatest(CASE WHEN h.by_bed_night AND h.last_bed_night IS NOT NULL THEN h.last_bed_night + 1 ELSE h.la END,
+           -- (no bed night: the entry date, and D3 applies); D4: never before an open member's entry
+           greatest(CASE WHEN h.by_bed_night AND h.last_bed_night IS NOT NULL THEN h.last_bed_night + 1 ELSE h.hh_la END,
                     h.last_open_entry) AS base_date
     FROM household h JOIN pol USING (projectid)
+    WHERE h.open
 ),
 dated AS (
     SELECT d.*,
@@ -117,15 +112,16 @@ dated AS (
                 WHEN $3 = 'auto' AND d.days >= d.auto_exit_days THEN 'exit'                    -- H2
                 WHEN $3 = 'auto' AND d.alert_days IS NOT NULL AND d.days >= d.alert_days THEN 'alert' -- AL1
            END AS action,
-           -- D3: no same-day exits in types 0, 1, 2, 3, 4, 8, 9, 10, 13 (but RRH services-only);
-           -- D4: never after the as-of date
+           -- D3: no same-day exits in types 0, 1, 2, 3, 4, 8, 9, 10, 13 (but RRH services-only): the
+           -- base date is an open member's entry date exactly when it is the latest one (it is never
+           -- earlier); D4: never after the as-of date
            least($1::date, CASE WHEN d.projecttype IN (0, 1, 2, 3, 4, 8, 9, 10, 13)
                                  AND NOT (d.projecttype = 13 AND d.rrhsubtype IS NOT DISTINCT FROM 1)
-                                 AND d.base_date = ANY (d.open_entries)
+                                 AND d.base_date = d.last_open_entry
                                 THEN d.base_date + 1 ELSE d.base_date END) AS exit_date
     FROM decided d
 )
-SELECT d.action, d.projectid, d.householdid, m.enrollmentid, m.personalid,
+SELECT d.action, d.projectid, d.householdid, d.enrollmentid, d.personalid,
        d.la, d.la_source, d.days,
        CASE WHEN d.action = 'exit' THEN $1::date ELSE d.la + d.auto_exit_days END AS exit_on,
        d.exit_date,
@@ -139,9 +135,8 @@ SELECT d.action, d.projectid, d.householdid, m.enrollmentid, m.personalid,
        END AS reason,
        d.projecttype, d.scope, d.auto_exit_days, d.alert_days, d.nbn_benchmark, d.evidence
 FROM dated d
-CROSS JOIN LATERAL unnest(d.open_enrollments, d.open_people) AS m (enrollmentid, personalid) -- H2, H3: its open members
 WHERE d.action IS NOT NULL
-ORDER BY d.projectid COLLATE "C", d.householdid COLLATE "C", m.enrollmentid COLLATE "C"`
+ORDER BY d.projectid COLLATE "C", d.householdid COLLATE "C", d.enrollmentid COLLATE "C"`
 
 // Querier is a pool, a connection or a transaction.
 type Querier interface {

@@ -247,7 +247,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	if err := refreshState(ctx, tx, loads); err != nil {
 		return nil, err
 	}
-	mark = res.phase("activity summary", mark)
+	mark = res.phase("enrollment state", mark)
 	res.Warnings, res.WarningCount = p.warnings()
 	files, _ := json.Marshal(res.Files)
 	if _, err := tx.Exec(ctx, `UPDATE exitflow.import_run SET finished_at = now(), export_id = $2, csv_version = $3,

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/stretchr/testify/assert"
@@ -21,17 +22,7 @@ import (
 // resumes where it stopped.
 func TestMigration6KeepsTheEngineRecordsWrittenBefore(t *testing.T) {
 	ctx := context.Background()
-	pool, err := Open(ctx, emptyDB(t))
-	require.NoError(t, err)
-	defer pool.Close()
-	sub, err := fs.Sub(migrations, "migrations")
-	require.NoError(t, err)
-	db := stdlib.OpenDBFromPool(pool)
-	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
-	require.NoError(t, err)
-	_, err = p.UpTo(ctx, 5)
-	require.NoError(t, err)
+	pool := migratedTo(t, 5)
 
 	// Run 1: households 1 and 2 written (the second exit undone), household 3 not yet.
 	for _, sql := range []string{
@@ -49,7 +40,7 @@ func TestMigration6KeepsTheEngineRecordsWrittenBefore(t *testing.T) {
 		_, err := pool.Exec(ctx, sql)
 		require.NoError(t, err, sql)
 	}
-	_, err = Migrate(ctx, pool, nil)
+	_, err := Migrate(ctx, pool, nil)
 	require.NoError(t, err)
 
 	var ids, undoneBy, written string
@@ -68,17 +59,7 @@ func TestMigration6KeepsTheEngineRecordsWrittenBefore(t *testing.T) {
 // and the Exit triggers keep `open` current from then on.
 func TestMigration7BuildsTheEnrollmentState(t *testing.T) {
 	ctx := context.Background()
-	pool, err := Open(ctx, emptyDB(t))
-	require.NoError(t, err)
-	defer pool.Close()
-	sub, err := fs.Sub(migrations, "migrations")
-	require.NoError(t, err)
-	db := stdlib.OpenDBFromPool(pool)
-	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
-	require.NoError(t, err)
-	_, err = p.UpTo(ctx, 6)
-	require.NoError(t, err)
+	pool := migratedTo(t, 6)
 	for _, sql := range []string{
 		`INSERT INTO hmis.enrollment (enrollmentid, personalid, projectid, entrydate, householdid, relationshiptohoh, datecreated, dateupdated, exportid, datedeleted)
 		 VALUES ('E1', 'C1', 'P1', '2026-01-01', 'H1', 1, now(), now(), 'X', NULL),
@@ -91,7 +72,7 @@ func TestMigration7BuildsTheEnrollmentState(t *testing.T) {
 		_, err := pool.Exec(ctx, sql)
 		require.NoError(t, err, sql)
 	}
-	_, err = Migrate(ctx, pool, nil)
+	_, err := Migrate(ctx, pool, nil)
 	require.NoError(t, err)
 
 	var state string
@@ -103,6 +84,24 @@ func TestMigration7BuildsTheEnrollmentState(t *testing.T) {
 	var open bool
 	require.NoError(t, pool.QueryRow(ctx, `SELECT open FROM exitflow.enrollment_state WHERE enrollmentid = 'E2'`).Scan(&open))
 	assert.True(t, open, "the soft-deleted Exit reopens E2")
+}
+
+// migratedTo is a pool on a new database migrated up to version (the upgrade's starting point).
+func migratedTo(t *testing.T, version int64) *pgxpool.Pool {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := Open(ctx, emptyDB(t))
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	sub, err := fs.Sub(migrations, "migrations")
+	require.NoError(t, err)
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
+	require.NoError(t, err)
+	_, err = p.UpTo(ctx, version)
+	require.NoError(t, err)
+	return pool
 }
 
 // emptyDB creates a database dropped after the test (internal/testdb imports this package).
