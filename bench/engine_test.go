@@ -606,7 +606,7 @@ func BenchmarkExitsPerSecond(b *testing.B) {
 			"DELETE FROM exitflow.exit_run_batch", "DELETE FROM exitflow.exit_run_candidate", "DELETE FROM exitflow.exit_run",
 			"DELETE FROM hmis.exit WHERE userid = 'exitflow'", "DELETE FROM exitflow.audit WHERE action IN ('exit-run', 'undo')",
 			// as autovacuum would, and no run pays for the previous one's writes
-			"VACUUM ANALYZE hmis.exit", "VACUUM ANALYZE exitflow.exit_run_candidate", "CHECKPOINT",
+			"VACUUM ANALYZE hmis.exit", "VACUUM ANALYZE exitflow.exit_run_candidate", "VACUUM ANALYZE exitflow.enrollment_state", "CHECKPOINT",
 		} {
 			if _, err := pool.Exec(ctx, q); err != nil {
 				b.Fatal(err)

@@ -105,7 +105,7 @@ func RefreshState(ctx context.Context, tx pgx.Tx, touched string) (int64, error)
 // rebuildState builds the whole table anew and swaps it in: CREATE TABLE AS may scan and
 // aggregate the activity tables in parallel, which INSERT … SELECT may not (PostgreSQL 15).
 func rebuildState(ctx context.Context, tx pgx.Tx) (int64, error) {
-	tag, err := tx.Exec(ctx, "CREATE TABLE exitflow.enrollment_state_new WITH (fillfactor = 90) AS "+
+	tag, err := tx.Exec(ctx, "CREATE TABLE exitflow.enrollment_state_new WITH (fillfactor = 70) AS "+
 		strings.NewReplacer("{in}", "", "{in_e}", "").Replace(stateSQL)+" ORDER BY e.projectid, e.householdid")
 	if err != nil {
 		return 0, fmt.Errorf("enrollment state: rebuilding: %w", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -470,23 +471,43 @@ WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq <= $3 AND c.status IS NULL
       AND (greatest(e.entrydate, CASE WHEN c.by_bed_night THEN e.last_bed_night ELSE e.last_date END) > c.last_activity_date
            OR (e.open AND NOT EXISTS (SELECT 1 FROM exitflow.exit_run_candidate m WHERE m.run_id = $1 AND m.enrollmentid = e.enrollmentid)))))`
 
-// writeSQL writes the Exit rows of a batch of households, set-based: the candidates themselves are
-// the engine records (SPEC F3; the view exitflow.engine_exit), so the batch only marks what it did
-// not write (H3: already exited; deleted since: skipped) and records itself in exit_run_batch.
-// {cols} and {vals} are the P5 default columns. $1 run, [$2, $3] households, $4 now (CoC wall
-// clock), $5 ExportID.
-const writeSQL = `
-WITH b AS (
-    SELECT c.* FROM exitflow.exit_run_candidate c
-    WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq <= $3 AND c.status IS NULL
-),
-x AS ( -- F3: a real Exit row; H3: never a second one (the partial unique index is the final guard)
+// insertExitsSQL inserts the Exit rows of the candidates {from} (aliased b): a real Exit row per
+// enrollment (SPEC F3), DateCreated = DateUpdated = $4 (CoC wall clock), ExportID $5. {cols} and
+// {vals} are the P5 default columns.
+const insertExitsSQL = `
     INSERT INTO hmis.exit (exitid, enrollmentid, personalid, exitdate, destination, destinationsubsidytype{cols},
                            datecreated, dateupdated, userid, exportid)
     SELECT b.exitid, b.enrollmentid, b.personalid, b.exit_date, b.destination, b.subsidy{vals},
            $4::timestamp, $4::timestamp, '` + EngineUserID + `', $5::text
-    FROM b
-    ORDER BY b.seq
+    FROM {from}
+    ORDER BY b.seq`
+
+// batchDoneSQL records the batch of households [$2, $3] of run $1 as committed, with its Exit rows.
+const batchDoneSQL = `INSERT INTO exitflow.exit_run_batch (run_id, hh_from, hh_to, written_at) VALUES ($1, $2, $3, $4::timestamp)`
+
+// writeFreshSQL writes the Exit rows of a batch of households when nothing but this run has
+// written since its list was made (no import since): every candidate gets its Exit, set-based,
+// with a plain INSERT. The one-exit-per-enrollment index still guards it: should anyone have
+// written an Exit meanwhile, the statement fails, and the batch is written by writeGuardedSQL
+// instead. The candidates themselves are the engine records (SPEC F3; the view
+// exitflow.engine_exit). $1 run, [$2, $3] households, $4 now, $5 ExportID.
+const writeFreshSQL = `
+WITH x AS (` + insertExitsSQL + `
+    RETURNING 1
+),
+done AS (` + batchDoneSQL + `)
+SELECT 0, '' FROM (SELECT count(*) FROM x) n`
+
+// writeGuardedSQL writes the Exit rows of a batch of households after a change since the list (an
+// import, an Exit written meanwhile, a resumed run): H3: an enrollment that has an Exit keeps it
+// (INSERT … ON CONFLICT DO NOTHING on the one-exit-per-enrollment index), and the batch marks what
+// it did not write (already exited; deleted since: skipped).
+const writeGuardedSQL = `
+WITH b AS (
+    SELECT c.* FROM exitflow.exit_run_candidate c
+    WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq <= $3 AND c.status IS NULL
+),
+x AS (` + insertExitsSQL + `
     ON CONFLICT DO NOTHING -- the ExitID, or exit_one_per_enrollment: the enrollment has an Exit (H3)
     RETURNING exitid
 ),
@@ -499,7 +520,7 @@ u AS ( -- the candidates not written, and why (NULL: the ExitID is taken: the ba
     WHERE c.run_id = b.run_id AND c.enrollmentid = b.enrollmentid AND b.exitid NOT IN (SELECT exitid FROM x)
     RETURNING c.status, c.exitid
 ),
-done AS (INSERT INTO exitflow.exit_run_batch (run_id, hh_from, hh_to, written_at) VALUES ($1, $2, $3, $4::timestamp))
+done AS (` + batchDoneSQL + `)
 SELECT count(*) FILTER (WHERE status IS NULL), coalesce(min(exitid) FILTER (WHERE status IS NULL), '') FROM u`
 
 // fixedExitColumns are the Exit columns WriteExits sets itself; every other column is NULL (F2)
@@ -507,7 +528,7 @@ SELECT count(*) FILTER (WHERE status IS NULL), coalesce(min(exitid) FILTER (WHER
 var fixedExitColumns = []string{"exitid", "enrollmentid", "personalid", "exitdate", "destination", "destinationsubsidytype",
 	"datecreated", "dateupdated", "userid", "datedeleted", "exportid", "import_id", "import_line"}
 
-// defaultColumns builds the {cols} and {vals} of writeSQL from hmis.exit's columns.
+// defaultColumns builds the {cols} and {vals} of insertExitsSQL from hmis.exit's columns.
 func defaultColumns(ctx context.Context, q Querier) (cols, vals string, err error) {
 	rows, err := q.Query(ctx, `SELECT column_name, data_type FROM information_schema.columns
 		WHERE table_schema = 'hmis' AND table_name = 'exit' AND column_name <> ALL ($1) ORDER BY ordinal_position`, fixedExitColumns)
@@ -557,7 +578,11 @@ func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRo
 	if err != nil {
 		return err
 	}
-	write := strings.NewReplacer("{cols}", cols, "{vals}", vals).Replace(writeSQL)
+	write := writeStatements{
+		fresh: strings.NewReplacer("{cols}", cols, "{vals}", vals, "{from}",
+			"exitflow.exit_run_candidate b WHERE b.run_id = $1 AND b.hh_seq >= $2 AND b.hh_seq <= $3 AND b.status IS NULL").Replace(writeFreshSQL),
+		guarded: strings.NewReplacer("{cols}", cols, "{vals}", vals, "{from}", "b").Replace(writeGuardedSQL),
+	}
 
 	size := opt.BatchHouseholds
 	if size <= 0 {
@@ -715,9 +740,24 @@ func ensureEngineUser(ctx context.Context, conn *pgx.Conn, now time.Time) (strin
 	return exportID, nil
 }
 
+// writeStatements are a run's two ways of writing a batch, with its default columns filled in.
+type writeStatements struct{ fresh, guarded string }
+
 // writeBatch writes households [b.from, b.to] of the run in one transaction: a household is
-// written whole or not at all.
-func writeBatch(ctx context.Context, conn *pgx.Conn, run runRow, write string, b batch, exportID string, loc *time.Location, stale bool) error {
+// written whole or not at all. Unless stale, it first tries the plain insert; an Exit written
+// meanwhile (a unique violation) sends the batch down the guarded way.
+func writeBatch(ctx context.Context, conn *pgx.Conn, run runRow, write writeStatements, b batch, exportID string, loc *time.Location, stale bool) error {
+	if !stale {
+		err := writeBatchTx(ctx, conn, run, write.fresh, b, exportID, loc, false)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "23505" { // unique_violation
+			return err
+		}
+	}
+	return writeBatchTx(ctx, conn, run, write.guarded, b, exportID, loc, true)
+}
+
+func writeBatchTx(ctx context.Context, conn *pgx.Conn, run runRow, write string, b batch, exportID string, loc *time.Location, stale bool) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		// A batch lost in a crash after its commit was acknowledged is simply written again on
 		// resume (its exits and its exit_run_batch row commit together), so the commit need not

@@ -16,7 +16,7 @@ CREATE TABLE exitflow.enrollment_state (
     last_date      date,  -- latest activity of any A1 source, as recorded (NULL: none)
     last_source    text,  -- its source: service, bed-night, current-living-situation, assessment, event, update-assessment, custom
     last_bed_night date   -- latest bed night (Services RecordType 200), for A4 and D2
-) WITH (fillfactor = 90); -- room for the HOT update of `open` when an Exit is written
+) WITH (fillfactor = 70); -- room for HOT updates of `open`: an exit run may close 40 % of a project's rows
 
 INSERT INTO exitflow.enrollment_state
 SELECT e.enrollmentid, e.projectid, e.householdid, e.personalid, e.entrydate, x.enrollmentid IS NULL,
