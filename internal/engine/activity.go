@@ -79,7 +79,13 @@ WHERE e.datedeleted IS NULL {in_e}`
 // RefreshState recomputes exitflow.enrollment_state (each enrollment's project, household, entry
 // date, open flag and latest activity): for every enrollment when touched is empty, else for the
 // enrollments whose IDs the query touched returns (an import's rows). It returns the rows written.
+//
+// It locks hmis.exit against writers until tx ends: the rows it writes are computed from its own
+// snapshot, so an Exit written or undone meanwhile would leave their open flag wrong.
 func RefreshState(ctx context.Context, tx pgx.Tx, touched string) (int64, error) {
+	if _, err := tx.Exec(ctx, "LOCK TABLE hmis.exit IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+		return 0, fmt.Errorf("enrollment state: waiting for writers of Exit rows: %w", err)
+	}
 	if touched == "" {
 		return rebuildState(ctx, tx)
 	}

@@ -464,7 +464,7 @@ FROM c JOIN pol USING (projectid) JOIN ev USING (hh_seq)`
 const staleSQL = `
 UPDATE exitflow.exit_run_candidate c SET status = 'skipped'
 WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq <= $3 AND c.status IS NULL
-  AND (NOT EXISTS (SELECT 1 FROM exitflow.enrollment_state e WHERE e.enrollmentid = c.enrollmentid) -- deleted
+  AND (NOT EXISTS (SELECT 1 FROM hmis.enrollment e WHERE e.enrollmentid = c.enrollmentid AND e.datedeleted IS NULL)
     OR EXISTS (
     SELECT 1 FROM exitflow.enrollment_state e
     WHERE e.householdid = c.householdid AND e.projectid = c.projectid AND e.entrydate <= $4

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/exitflow/exitflow/internal/engine"
 	"github.com/exitflow/exitflow/internal/importer"
@@ -61,4 +62,38 @@ func TestH2_OpenFollowsEveryExitChange(t *testing.T) {
 	require.NoError(t, err)
 	stAssertState(t, pool, "a second import of the same export")
 	assert.False(t, stOpen(t, pool, "ND2"), "the export's own Exit (XD2) is back")
+}
+
+// A refresh computes state rows from its own snapshot: an Exit undone (or written) while it runs
+// would leave the open flag wrong, and the next run would exit half a household (SPEC H2). So
+// writers of Exit rows wait until the refreshing transaction ends.
+func TestH2_ExitChangesWaitForAStateRefresh(t *testing.T) {
+	ctx := context.Background()
+	pool := exDB(t)
+	exRun(t, pool, engine.RunOptions{})
+	require.False(t, stOpen(t, pool, "NA1"))
+
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	_, err = engine.RefreshState(ctx, tx, "SELECT enrollmentid FROM hmis.enrollment WHERE householdid = 'HA'")
+	require.NoError(t, err)
+
+	// An undo of household HA's exits, meanwhile, from another session: it has to wait, and its
+	// trigger must then see the refreshed rows.
+	undone := make(chan error, 1)
+	go func() {
+		_, err := pool.Exec(ctx, `UPDATE hmis.exit SET datedeleted = now() WHERE enrollmentid IN ('NA1', 'NA2') AND datedeleted IS NULL`)
+		undone <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case err := <-undone:
+		t.Fatalf("the undo did not wait for the refresh (err %v)", err)
+	default:
+	}
+	require.NoError(t, tx.Commit(ctx))
+	require.NoError(t, <-undone)
+	assert.True(t, stOpen(t, pool, "NA1"), "open again after the undo")
+	stAssertState(t, pool, "an undo that waited for a refresh")
 }

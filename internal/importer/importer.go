@@ -93,6 +93,13 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", importLock); err != nil {
 		return nil, fmt.Errorf("waiting for another import to finish: %w", err)
 	}
+	// The enrollment state's open flag follows Exit rows through triggers, and this import
+	// rewrites state rows from its own snapshot: nobody else may change Exit rows meanwhile (an
+	// exit run's batch, an undo wait until the import commits). Taken before any write, so that
+	// nobody waits in a circle.
+	if _, err := tx.Exec(ctx, "LOCK TABLE hmis.exit IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+		return nil, fmt.Errorf("waiting for exit runs and undos to finish their batch: %w", err)
+	}
 	if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '512MB'"); err != nil {
 		return nil, err
 	}
