@@ -629,14 +629,7 @@ func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRo
 		go func() {
 			defer wg.Done()
 			for b := range next {
-				stale := lastImport < 0
-				if !stale {
-					if err := c.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM exitflow.import_run WHERE id > $1)", lastImport).Scan(&stale); err != nil {
-						cancel(fmt.Errorf("exit run %d: %w", run.id, err))
-						return
-					}
-				}
-				if err := writeBatch(ctx, c, run, write, b, exportID, opt.Location, stale); err != nil {
+				if err := writeBatch(ctx, c, run, write, b, exportID, opt.Location, lastImport); err != nil {
 					cancel(err)
 					return
 				}
@@ -744,20 +737,19 @@ func ensureEngineUser(ctx context.Context, conn *pgx.Conn, now time.Time) (strin
 type writeStatements struct{ fresh, guarded string }
 
 // writeBatch writes households [b.from, b.to] of the run in one transaction: a household is
-// written whole or not at all. Unless stale, it first tries the plain insert; an Exit written
-// meanwhile (a unique violation) sends the batch down the guarded way.
-func writeBatch(ctx context.Context, conn *pgx.Conn, run runRow, write writeStatements, b batch, exportID string, loc *time.Location, stale bool) error {
-	if !stale {
-		err := writeBatchTx(ctx, conn, run, write.fresh, b, exportID, loc, false)
-		var pgErr *pgconn.PgError
-		if !errors.As(err, &pgErr) || pgErr.Code != "23505" { // unique_violation
-			return err
-		}
+// written whole or not at all. If no import has been committed since lastImport (-1: unknown, a
+// resumed run) it tries the plain insert first; an Exit written meanwhile (a unique violation)
+// sends the batch down the guarded way.
+func writeBatch(ctx context.Context, conn *pgx.Conn, run runRow, write writeStatements, b batch, exportID string, loc *time.Location, lastImport int64) error {
+	err := writeBatchTx(ctx, conn, run, write, b, exportID, loc, lastImport)
+	var pgErr *pgconn.PgError
+	if lastImport < 0 || !errors.As(err, &pgErr) || pgErr.Code != "23505" { // unique_violation
+		return err
 	}
-	return writeBatchTx(ctx, conn, run, write.guarded, b, exportID, loc, true)
+	return writeBatchTx(ctx, conn, run, write, b, exportID, loc, -1)
 }
 
-func writeBatchTx(ctx context.Context, conn *pgx.Conn, run runRow, write string, b batch, exportID string, loc *time.Location, stale bool) error {
+func writeBatchTx(ctx context.Context, conn *pgx.Conn, run runRow, write writeStatements, b batch, exportID string, loc *time.Location, lastImport int64) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		// A batch lost in a crash after its commit was acknowledged is simply written again on
 		// resume (its exits and its exit_run_batch row commit together), so the commit need not
@@ -765,14 +757,28 @@ func writeBatchTx(ctx context.Context, conn *pgx.Conn, run runRow, write string,
 		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off; SET LOCAL work_mem = '256MB'"); err != nil {
 			return err
 		}
+		// An import holds hmis.exit against writers from its first statement to its commit: wait
+		// for a running one here, then ask whether one has landed since the list. No import can
+		// start until this batch commits.
+		if _, err := tx.Exec(ctx, "LOCK TABLE hmis.exit IN ROW EXCLUSIVE MODE"); err != nil {
+			return fmt.Errorf("exit run %d: waiting for an import to finish: %w", run.id, err)
+		}
+		stale := lastImport < 0
+		if !stale {
+			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM exitflow.import_run WHERE id > $1)", lastImport).Scan(&stale); err != nil {
+				return fmt.Errorf("exit run %d: %w", run.id, err)
+			}
+		}
+		sql := write.fresh
 		if stale {
+			sql = write.guarded
 			if _, err := tx.Exec(ctx, staleSQL, run.id, b.from, b.to, run.asOf); err != nil {
 				return fmt.Errorf("exit run %d: checking households %d–%d for new activity: %w", run.id, b.from, b.to, err)
 			}
 		}
 		var left int
 		var example string
-		if err := tx.QueryRow(ctx, write, run.id, b.from, b.to, hmisNow(loc), exportID).Scan(&left, &example); err != nil {
+		if err := tx.QueryRow(ctx, sql, run.id, b.from, b.to, hmisNow(loc), exportID).Scan(&left, &example); err != nil {
 			return fmt.Errorf("exit run %d: writing the exits of households %d–%d: %w", run.id, b.from, b.to, err)
 		}
 		if left > 0 {

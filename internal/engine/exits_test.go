@@ -460,3 +460,49 @@ func TestH2_ParallelWritersWriteEachHouseholdOnce(t *testing.T) {
 	assert.Equal(t, 10, exCount(t, pool, "SELECT count(*) FROM hmis.exit WHERE userid = 'exitflow'"))
 	exAssertOneExitEach(t, pool)
 }
+
+// An import that commits while a run is between batches (here: a service for NP1, household HP,
+// a later batch) makes HP active again: the next batch waits for the import, sees it, and skips
+// HP (SPEC H2: active again since the list) instead of exiting it.
+func TestH2_ImportDuringTheRunIsSeenByTheNextBatch(t *testing.T) {
+	ctx := context.Background()
+	pool := exDB(t)
+	opt := engine.RunOptions{Options: engine.Options{AsOf: exAsOf}, Actor: "Dana Lee", BatchHouseholds: 1}
+	committed := make(chan error, 1)
+	batches := 0
+	opt.Progress = func(done, _ int) {
+		if done == 0 {
+			return
+		}
+		if batches++; batches != 1 {
+			return
+		}
+		// What an import does, held open while the run goes on: it locks Exit rows against writers
+		// first, changes activity, refreshes the state and records itself, then commits.
+		tx, err := pool.Begin(ctx)
+		require.NoError(t, err)
+		for _, sql := range []string{
+			`LOCK TABLE hmis.exit IN SHARE ROW EXCLUSIVE MODE`,
+			`INSERT INTO hmis.services (servicesid, enrollmentid, personalid, dateprovided, recordtype, typeprovided, datecreated, dateupdated, exportid)
+				VALUES ('SP9', 'NP1', 'CP1', '2026-10-25', 144, 3, now(), now(), 'EX1')`,
+			`UPDATE exitflow.enrollment_state SET last_date = '2026-10-25', last_source = 'service' WHERE enrollmentid = 'NP1'`,
+			`INSERT INTO exitflow.import_run (started_at, source, export_id, csv_version, rows_read, rows_changed, warnings, files)
+				VALUES (now(), 'test', 'EX1', '', 1, 1, 0, '[]')`,
+		} {
+			_, err := tx.Exec(ctx, sql)
+			require.NoError(t, err, sql)
+		}
+		go func() {
+			time.Sleep(300 * time.Millisecond) // the run's next batch is waiting by now
+			committed <- tx.Commit(ctx)
+		}()
+	}
+	res, err := engine.WriteExits(ctx, pool, opt)
+	require.NoError(t, err)
+	require.NoError(t, <-committed)
+	assert.Equal(t, 1, res.SkippedHouseholds)
+	assert.Zero(t, exCount(t, pool, "SELECT count(*) FROM hmis.exit WHERE enrollmentid = 'NP1'"), "HP is active again: not exited")
+	assert.Equal(t, 9, res.Enrollments)
+	exAssertOneExitEach(t, pool)
+	stAssertState(t, pool, "the run")
+}
