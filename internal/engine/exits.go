@@ -220,8 +220,9 @@ func auditExits(ctx context.Context, q Querier, actor, action, reason, wfID, wfR
 // household, BatchHouseholds households per transaction (SPEC F1–F3, H2, H3, D1–D4, AD1–AD2, U1).
 //
 // It never writes a second Exit for an enrollment: the partial unique index exit_one_per_enrollment
-// is the final guard (INSERT … ON CONFLICT DO NOTHING), an enrollment that got an Exit meanwhile
-// keeps it (H3), and a resumed run skips the households it already processed. Only one exit run or
+// is the final guard (a batch that meets it is written again the guarded way, INSERT … ON
+// CONFLICT DO NOTHING), an enrollment that got an Exit meanwhile keeps it (H3), and a resumed run
+// skips the households it already processed. Only one exit run or
 // undo runs at a time (a PostgreSQL advisory lock); another one gets a *BusyError or waits (Wait).
 func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunResult, error) {
 	if strings.TrimSpace(opt.Actor) == "" {
