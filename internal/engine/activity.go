@@ -76,6 +76,9 @@ LEFT JOIN hmis.exit x ON x.enrollmentid = e.enrollmentid AND x.datedeleted IS NU
 LEFT JOIN (` + activitySQL + `) a (enrollmentid, last_date, last_source, last_bed_night) ON a.enrollmentid = e.enrollmentid
 WHERE e.datedeleted IS NULL {in_e}`
 
+// allStateSQL is stateSQL for every enrollment.
+var allStateSQL = strings.NewReplacer("{in}", "", "{in_e}", "").Replace(stateSQL)
+
 // RefreshState recomputes exitflow.enrollment_state (each enrollment's project, household, entry
 // date, open flag and latest activity): for every enrollment when touched is empty, else for the
 // enrollments whose IDs the query touched returns (an import's rows). It returns the rows written.
@@ -112,7 +115,7 @@ func RefreshState(ctx context.Context, tx pgx.Tx, touched string) (int64, error)
 // aggregate the activity tables in parallel, which INSERT … SELECT may not (PostgreSQL 15).
 func rebuildState(ctx context.Context, tx pgx.Tx) (int64, error) {
 	tag, err := tx.Exec(ctx, "CREATE TABLE exitflow.enrollment_state_new WITH (fillfactor = 70) AS "+
-		strings.NewReplacer("{in}", "", "{in_e}", "").Replace(stateSQL)+" ORDER BY e.projectid, e.householdid")
+		allStateSQL+" ORDER BY e.projectid, e.householdid")
 	if err != nil {
 		return 0, fmt.Errorf("enrollment state: rebuilding: %w", err)
 	}
@@ -136,7 +139,7 @@ func rebuildState(ctx context.Context, tx pgx.Tx) (int64, error) {
 func StateMismatches(ctx context.Context, q Querier) (int, error) {
 	var n int
 	err := q.QueryRow(ctx, `SELECT count(*) FROM exitflow.enrollment_state s
-		FULL JOIN (`+strings.NewReplacer("{in}", "", "{in_e}", "").Replace(stateSQL)+`) r USING (enrollmentid)
+		FULL JOIN (`+allStateSQL+`) r USING (enrollmentid)
 		WHERE (s.projectid, s.householdid, s.personalid, s.entrydate, s.open, s.last_date, s.last_source, s.last_bed_night)
 		      IS DISTINCT FROM (r.projectid, r.householdid, r.personalid, r.entrydate, r.open, r.last_date, r.last_source, r.last_bed_night)`).Scan(&n)
 	if err != nil {
