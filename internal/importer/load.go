@@ -335,9 +335,9 @@ func (l *fileLoad) value(ci int, raw string, line, field int, ex *exportInfo, p 
 			p.err(loc(fmt.Sprintf("%q is not a whole number", raw)))
 			return "", false
 		}
-		if c.Codes != "" && !hmis.Codes[c.Codes][int(n)] {
-			p.err(loc(fmt.Sprintf("%d is not in the HUD %s code list", n, c.Codes)))
-			return "", false
+		if c.Codes != "" && !hmis.KnownCode(c.Codes, int(n)) {
+			// SPEC IO3: stored as sent; the engine reads it conservatively (docs/rules.md).
+			p.outOfList(c.Codes, int(n), Problem{l.name, line, field, hmis.OutOfListNote(c.Codes, int(n))})
 		}
 		return s, true
 	case hmis.Money:

@@ -43,6 +43,28 @@ type problems struct {
 	errs     []Problem
 	errCount int
 	warns    map[string]*Warning
+	codes    map[string]int // code list → distinct out-of-list values given a kind of their own
+}
+
+// maxCodeKinds bounds the distinct out-of-list values of one code list that get a warning kind of
+// their own; the rest share one kind, so that a hostile file cannot grow the summary without end.
+const maxCodeKinds = 50
+
+// outOfList records a code outside its HUD list: one kind per list and value, so that a CoC lead
+// sees each code with its rows.
+func (p *problems) outOfList(list string, n int, pr Problem) {
+	kind := fmt.Sprintf("%s %d: not a FY2026 HUD %s code (stored as sent)", list, n, list)
+	if _, seen := p.warns[kind]; !seen {
+		if p.codes == nil {
+			p.codes = map[string]int{}
+		}
+		if p.codes[list] >= maxCodeKinds {
+			kind = fmt.Sprintf("%s: other values outside the HUD list (stored as sent)", list)
+		} else {
+			p.codes[list]++
+		}
+	}
+	p.warn(kind, pr)
 }
 
 func (p *problems) err(pr Problem) {
