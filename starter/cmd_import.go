@@ -16,6 +16,7 @@ func init() { commands = append(commands, (*app).importCmd) }
 func (a *app) importCmd() *cobra.Command {
 	var examples int
 	var asJSON bool
+	maxBytes, maxLine := byteSize(importer.DefaultMaxBytes), byteSize(importer.DefaultMaxLineBytes)
 	c := &cobra.Command{
 		Use:   "import PATH",
 		Short: "Import a HUD HMIS CSV export (folder or .zip) into the database",
@@ -26,10 +27,16 @@ problems that real exports contain (several heads of household, non-spec date fo
 warnings: they are listed, and the import goes on.
 
 Re-importing a newer export of the same source updates rows by ID (the newer DateUpdated wins);
-rows with DateDeleted are stored as deleted.`,
+rows with DateDeleted are stored as deleted.
+
+Hostile files are refused in bounded memory before anything is imported: a .zip whose entries
+would expand past --max-bytes or that is compressed beyond any CSV (a zip bomb), a .zip entry
+with an absolute path, '..' or a link (and a symbolic link in a folder export), a CSV record
+longer than --max-line-bytes, a header of thousands of columns, NUL bytes, invalid UTF-8.`,
 		Example: `  exitflow import ./hmis-export/
   exitflow import hmis_csv_export_2026-11-01.zip
-  exitflow import ./export --examples 50     # show more rows per kind of warning`,
+  exitflow import ./export --examples 50     # show more rows per kind of warning
+  exitflow import big_coc.zip --max-bytes 40GiB`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pool, _, err := a.pool(cmd.Context())
@@ -38,7 +45,7 @@ rows with DateDeleted are stored as deleted.`,
 			}
 			defer pool.Close()
 			out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			opt := importer.Options{}
+			opt := importer.Options{Limits: importer.Limits{MaxBytes: int64(maxBytes), MaxLineBytes: int(maxLine)}}
 			if isTerminal(errw) && !asJSON {
 				var bar *progressbar.ProgressBar
 				opt.Progress = func(done, total int64) {
@@ -80,6 +87,8 @@ rows with DateDeleted are stored as deleted.`,
 	}
 	c.Flags().IntVar(&examples, "examples", 5, "rows shown per kind of warning")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON (errors, warnings, counts)")
+	c.Flags().Var(&maxBytes, "max-bytes", "largest total size a .zip may expand to (bytes, or with KiB, MiB, GiB)")
+	c.Flags().Var(&maxLine, "max-line-bytes", "longest CSV record read (bytes, or with KiB, MiB)")
 	return c
 }
 

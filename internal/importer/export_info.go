@@ -68,7 +68,7 @@ func readExportInfo(name string, r io.Reader, p *problems) *exportInfo {
 		}
 	}
 	if !known && vcol > 0 {
-		p.err(Problem{name, 2, vcol, fmt.Sprintf("CSVVersion %q is not supported (want an FY2026 \"2026 v1.x\" or FY2024 \"2024 v1.x\" export)", ver)})
+		p.err(Problem{name, 2, vcol, fmt.Sprintf("CSVVersion %q is not supported (want an FY2026 \"2026 v1.x\" or FY2024 \"2024 v1.x\" export)", clip(ver))})
 	}
 	if d, _ := get("ExportDate"); d != "" {
 		if t, ok, valid := parseSpecDateTime(d); ok && valid {

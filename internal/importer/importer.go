@@ -27,6 +27,8 @@ type Options struct {
 	Progress func(done, total int64)
 	// Phase, if set, is told what the import is doing after the files are read ("checking", "merging").
 	Phase func(string)
+	// Limits bound what is read from a hostile export; the zero value means the defaults.
+	Limits Limits
 }
 
 // FileCount is what happened to one file.
@@ -68,7 +70,8 @@ const importLock = 0x6578_6974_696d // "exitim"
 // Run imports the export at path. On ErrInvalid the Result lists the problems.
 func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Result, error) {
 	start := time.Now()
-	src, err := openSource(path)
+	lim := opt.Limits.withDefaults()
+	src, err := openSource(path, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +138,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 		e, ok := src.files[strings.ToLower(f.CSV())]
 		var l *fileLoad
 		if ok {
-			l = &fileLoad{spec: f, name: e.name, importID: res.ImportID}
+			l = &fileLoad{spec: f, name: e.name, importID: res.ImportID, maxLine: lim.MaxLineBytes}
 			loads[f.Name] = l
 			if l.direct, err = directLoad(ctx, tx, f, e.size); err != nil {
 				return nil, err

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -25,13 +26,15 @@ type fileLoad struct {
 	fieldCol []int               // CSV field index → spec column index, -1 for an unknown column
 	colField map[int]int         // spec column index → 1-based CSV field number
 	rows     int64               // data rows read
-	amb      map[int][]amb       // spec column → values read with an assumed day/month order
+	amb      map[int][]int32     // spec column → lines of values read month first although they could be day first
 	evidence map[int]int         // spec column → sum of unambiguous evidence (+ day-first, − month-first)
 	lenients map[int]*lenientUse // spec column → its non-spec dates, reported once
 	importID int64               // exitflow.import_run id, written on every row (provenance)
 	direct   bool                // the target table was empty: rows are copied straight into it
 	rebuild  []string            // direct: statements that rebuild the keys and indexes dropped for the load
 	skipped  map[string]bool     // IDs of rows not loaded because they have errors (at most maxSkipped)
+	skipSize int                 // bytes of the IDs in skipped
+	maxLine  int                 // longest CSV record read (Limits.MaxLineBytes)
 }
 
 // lenientUse counts the non-spec dates of one column, reported once per column.
@@ -41,13 +44,19 @@ type lenientUse struct {
 	raw, want string
 }
 
-type amb struct {
-	line int
-	raw  string
-}
+// maxAmbiguous bounds the lines kept per column of nn-nn-yy dates read month first (4 bytes each),
+// which are swapped to day first if the column proves it.
+const maxAmbiguous = 8 << 20
 
-// maxSkipped bounds the IDs of rejected rows kept to silence follow-on reference errors.
-const maxSkipped = 100000
+// maxSkipped and maxSkippedBytes bound the IDs of rejected rows kept to silence follow-on
+// reference errors.
+const (
+	maxSkipped      = 100000
+	maxSkippedBytes = 8 << 20
+)
+
+// maxColumns is the widest header read: the widest HMIS CSV file has about 100 columns.
+const maxColumns = 1000
 
 // stagingTable is the temporary table a file is copied into.
 func stagingTable(f *hmis.File) string { return "stg_" + f.Table() }
@@ -76,6 +85,10 @@ func stagingDDL(f *hmis.File) string {
 
 // header maps the header row to spec columns (SPEC IO2: by name, case-insensitively).
 func (l *fileLoad) header(rec []string, p *problems) (fatal bool) {
+	if len(rec) > maxColumns {
+		p.err(Problem{l.name, 1, 0, fmt.Sprintf("the header has %d columns; an HMIS CSV file has at most about 100 (the limit is %d), so the file is not read", len(rec), maxColumns)})
+		return true
+	}
 	byName := map[string]int{}
 	for ci, c := range l.spec.Columns {
 		byName[strings.ToLower(c.Name)] = ci
@@ -90,7 +103,7 @@ func (l *fileLoad) header(rec []string, p *problems) (fatal bool) {
 		ci, ok := byName[strings.ToLower(h)]
 		l.fieldCol[i] = -1
 		if !ok {
-			p.warn("unknown column (not stored)", Problem{l.name, 1, i + 1, fmt.Sprintf("column %q is not in the HMIS CSV spec for %s; its values are not stored", h, l.spec.CSV())})
+			p.warn("unknown column (not stored)", Problem{l.name, 1, i + 1, fmt.Sprintf("column %q is not in the HMIS CSV spec for %s; its values are not stored", clip(h), l.spec.CSV())})
 			continue
 		}
 		if prev, dup := l.colField[ci]; dup {
@@ -160,7 +173,7 @@ func (c *countingReader) Read(b []byte) (int, error) {
 }
 
 func (l *fileLoad) stream(ctx context.Context, r io.Reader, w io.Writer, ex *exportInfo, p *problems, progress func(int64)) error {
-	br := bufio.NewReaderSize(&countingReader{r: r, fn: progress}, 1<<20)
+	br := bufio.NewReaderSize(newRecordLimiter(&countingReader{r: r, fn: progress}, l.maxLine), 1<<20)
 	head, _ := br.Peek(4096)
 	if bytes.IndexByte(head, 0) >= 0 || (len(head) > 0 && !validPrefix(head)) {
 		p.err(Problem{l.name, 0, 0, "is not a CSV text file (binary data or not UTF-8)"})
@@ -235,8 +248,9 @@ func (l *fileLoad) stream(ctx context.Context, r io.Reader, w io.Writer, ex *exp
 		if p.errCount > errsBefore {
 			// A row with an error is not loaded (the import will change nothing anyway); its ID is
 			// kept so that rows referring to it do not get a second, misleading error.
-			if key := vals[0]; !isNull[0] && len(l.skipped) < maxSkipped {
+			if key := vals[0]; !isNull[0] && len(l.skipped) < maxSkipped && l.skipSize+len(key) <= maxSkippedBytes {
 				l.skipped[key] = true
+				l.skipSize += len(key)
 			}
 			continue
 		}
@@ -269,6 +283,15 @@ func validPrefix(b []byte) bool {
 }
 
 func (l *fileLoad) csvError(err error, p *problems) {
+	var long errRecordTooLong
+	if errors.As(err, &long) {
+		p.err(Problem{l.name, long.line, 0, long.Error()})
+		return
+	}
+	if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
+		p.err(Problem{l.name, 0, 0, "the .zip entry is damaged or holds more than its header declares (" + err.Error() + "); the rest of the file cannot be read"})
+		return
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		msg := pe.Err.Error()
@@ -314,8 +337,12 @@ func (l *fileLoad) value(ci int, raw string, line, field int, ex *exportInfo, p 
 	loc := func(msg string) Problem { return Problem{l.name, line, field, c.Name + ": " + msg} }
 	switch c.Type {
 	case hmis.String, hmis.ID:
-		if !utf8.ValidString(raw) || strings.IndexByte(raw, 0) >= 0 {
-			p.err(loc("is not valid UTF-8 text"))
+		if i := strings.IndexByte(raw, 0); i >= 0 {
+			p.err(loc(fmt.Sprintf("contains a NUL byte (at byte %d of the value): not text", i+1)))
+			return "", false
+		}
+		if !utf8.ValidString(raw) {
+			p.err(loc("is not valid UTF-8 text (HMIS CSV files are UTF-8)"))
 			return "", false
 		}
 		if c.Type == hmis.ID {
@@ -324,7 +351,7 @@ func (l *fileLoad) value(ci int, raw string, line, field int, ex *exportInfo, p 
 				return "", false
 			}
 			if c.Name == "ExportID" && ex != nil && raw != ex.id {
-				p.err(loc(fmt.Sprintf("%q does not match Export.csv's ExportID %q", raw, ex.id)))
+				p.err(loc(fmt.Sprintf("%q does not match Export.csv's ExportID %q", clip(raw), ex.id)))
 			}
 		}
 		return raw, true
@@ -332,7 +359,7 @@ func (l *fileLoad) value(ci int, raw string, line, field int, ex *exportInfo, p 
 		s := strings.TrimSpace(raw)
 		n, err := strconv.ParseInt(s, 10, 32)
 		if err != nil {
-			p.err(loc(fmt.Sprintf("%q is not a whole number", raw)))
+			p.err(loc(fmt.Sprintf("%q is not a whole number", clip(raw))))
 			return "", false
 		}
 		if c.Codes != "" && !hmis.KnownCode(c.Codes, int(n)) {
@@ -344,7 +371,7 @@ func (l *fileLoad) value(ci int, raw string, line, field int, ex *exportInfo, p 
 		s := strings.TrimSpace(raw)
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) >= 1e10 {
-			p.err(loc(fmt.Sprintf("%q is not an amount of money (want digits with up to 2 decimals, like 1100.00)", raw)))
+			p.err(loc(fmt.Sprintf("%q is not an amount of money (want digits with up to 2 decimals, like 1100.00)", clip(raw))))
 			return "", false
 		}
 		return s, true
@@ -386,15 +413,19 @@ func (l *fileLoad) lenient(ci int, raw string, line, field int, want string, p *
 	c := l.spec.Columns[ci]
 	t, ok, ambiguous := lenient(raw, monthFirst)
 	if !ok {
-		p.err(Problem{l.name, line, field, fmt.Sprintf("%s: %q is not a date (want %s)", c.Name, raw, want)})
+		p.err(Problem{l.name, line, field, fmt.Sprintf("%s: %q is not a date (want %s)", c.Name, clip(raw), want)})
 		return t, false
 	}
 	if l.evidence == nil {
-		l.evidence, l.amb, l.lenients = map[int]int{}, map[int][]amb{}, map[int]*lenientUse{}
+		l.evidence, l.amb, l.lenients = map[int]int{}, map[int][]int32{}, map[int]*lenientUse{}
 	}
 	l.evidence[ci] += evidence(raw)
 	if ambiguous {
-		l.amb[ci] = append(l.amb[ci], amb{line, raw})
+		if len(l.amb[ci]) >= maxAmbiguous {
+			p.err(Problem{l.name, line, field, fmt.Sprintf("%s: more than %d dates are in a non-spec format whose day and month cannot be told apart; export the dates as %s", c.Name, maxAmbiguous, want)})
+			return t, false
+		}
+		l.amb[ci] = append(l.amb[ci], int32(line))
 	}
 	u := l.lenients[ci]
 	if u == nil {
@@ -423,21 +454,19 @@ func (l *fileLoad) fixAmbiguous(ctx context.Context, conn *pgx.Conn, p *problems
 		p.warn("non-spec date format", Problem{l.name, u.line, l.colField[ci], fmt.Sprintf(
 			"%s: %d values are not %s (first: %q); read %s", l.spec.Columns[ci].Name, u.count, u.want, u.raw, how)})
 	}
-	for ci, list := range l.amb {
-		if l.evidence[ci] <= 0 || len(list) == 0 {
+	for ci, lines := range l.amb {
+		if l.evidence[ci] <= 0 || len(lines) == 0 {
 			continue
 		}
-		c := l.spec.Columns[ci]
-		lines := make([]int32, len(list))
-		vals := make([]time.Time, len(list))
-		for i, a := range list {
-			t, _, _ := lenient(a.raw, dayFirst)
-			lines[i], vals[i] = int32(a.line), t
+		// Ambiguous values have day and month both ≤ 12: read day first, they swap.
+		c := hmis.Quote(l.spec.Columns[ci].DB())
+		swapped := fmt.Sprintf("make_date(extract(year FROM %[1]s)::int, extract(day FROM %[1]s)::int, extract(month FROM %[1]s)::int)", c)
+		if l.spec.Columns[ci].Type == hmis.DateTime {
+			swapped += fmt.Sprintf(" + %s::time", c)
 		}
-		q := fmt.Sprintf(`UPDATE %s s SET %s = v.t FROM unnest($1::int[], $2::timestamp[]) AS v(line, t) WHERE s.import_line = v.line AND s.import_id = $3`,
-			l.relation(), hmis.Quote(c.DB()))
-		if _, err := conn.Exec(ctx, q, lines, vals, l.importID); err != nil {
-			return fmt.Errorf("re-reading day-first dates of %s %s: %w", l.name, c.Name, err)
+		q := fmt.Sprintf(`UPDATE %s s SET %s = %s WHERE s.import_line = ANY ($1::int[]) AND s.import_id = $2`, l.relation(), c, swapped)
+		if _, err := conn.Exec(ctx, q, lines, l.importID); err != nil {
+			return fmt.Errorf("re-reading day-first dates of %s %s: %w", l.name, l.spec.Columns[ci].Name, err)
 		}
 	}
 	return nil

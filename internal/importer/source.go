@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -25,7 +26,33 @@ type entry struct {
 	open func() (io.ReadCloser, error)
 }
 
-func openSource(path string) (*source, error) {
+// Limits of what an import reads, so that a hostile export is refused in bounded memory and time
+// (SPEC IO3). The zero value means the defaults.
+type Limits struct {
+	MaxBytes     int64 // total uncompressed size of a .zip's entries; default 20 GiB
+	MaxLineBytes int   // longest CSV record (a line, or the lines of one quoted field); default 1 MiB
+}
+
+// Defaults of Limits.
+const (
+	DefaultMaxBytes     int64 = 20 << 30
+	DefaultMaxLineBytes       = 1 << 20
+	// maxRatio is the largest compression ratio of a .zip entry over 1 MiB: HMIS CSV compresses
+	// 5-15:1, deflate at most about 1030:1 (a "zip bomb" of one repeated byte).
+	maxRatio = 200
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultMaxBytes
+	}
+	if l.MaxLineBytes <= 0 {
+		l.MaxLineBytes = DefaultMaxLineBytes
+	}
+	return l
+}
+
+func openSource(path string, lim Limits) (*source, error) {
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no such file or folder (want an HMIS CSV export folder or .zip)", path)
@@ -35,34 +62,12 @@ func openSource(path string) (*source, error) {
 	}
 	s := &source{path: path, files: map[string]entry{}}
 	if st.IsDir() {
-		des, err := os.ReadDir(path)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		for _, de := range des {
-			if de.IsDir() {
-				continue
-			}
-			full := filepath.Join(path, de.Name())
-			info, err := de.Info()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", full, err)
-			}
-			s.add(de.Name(), info.Size(), func() (io.ReadCloser, error) { return os.Open(full) })
-		}
+		err = s.readDir(path)
 	} else {
-		zr, err := zip.OpenReader(path)
-		if err != nil {
-			return nil, fmt.Errorf("%s: not a folder or a readable .zip (%v)", path, err)
-		}
-		s.zip = zr
-		for _, zf := range zr.File {
-			if zf.FileInfo().IsDir() || strings.HasPrefix(filepath.Base(zf.Name), "._") {
-				continue
-			}
-			zf := zf
-			s.add(filepath.Base(zf.Name), int64(zf.UncompressedSize64), zf.Open)
-		}
+		err = s.readZip(path, lim)
+	}
+	if err != nil {
+		return nil, s.fail(err)
 	}
 	if _, ok := s.files["export.csv"]; !ok {
 		if s.csvCount() == 0 {
@@ -73,12 +78,103 @@ func openSource(path string) (*source, error) {
 	return s, nil
 }
 
-func (s *source) add(name string, size int64, open func() (io.ReadCloser, error)) {
+// readDir lists a folder export. A symbolic link is refused: nothing outside the export is read.
+func (s *source) readDir(path string) error {
+	des, err := os.ReadDir(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for _, de := range des {
+		full := filepath.Join(path, de.Name())
+		if de.Type()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s: is a symbolic link; refused, so that nothing outside the export is read (copy the file into the folder)", full)
+		}
+		if de.IsDir() || !de.Type().IsRegular() {
+			continue
+		}
+		info, err := de.Info()
+		if err != nil {
+			return fmt.Errorf("%s: %w", full, err)
+		}
+		if err := s.add(de.Name(), info.Size(), func() (io.ReadCloser, error) { return os.Open(full) }); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// readZip lists a .zip export and refuses, before expanding anything, entries whose names lead
+// outside the export, links, and archives that would expand past lim.MaxBytes or whose entries
+// are compressed beyond any CSV (archive/zip refuses an entry that holds more than its header says).
+func (s *source) readZip(path string, lim Limits) error {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return fmt.Errorf("%s: not a folder or a readable .zip (%v)", path, err)
+	}
+	s.zip = zr
+	var total uint64
+	for _, zf := range zr.File {
+		if err := unsafeEntry(zf); err != "" {
+			return fmt.Errorf("%s: entry %q %s; the archive is refused (nothing outside the export is ever read or written)", path, clip(zf.Name), err)
+		}
+		total += zf.UncompressedSize64
+		if total > uint64(lim.MaxBytes) {
+			return fmt.Errorf("%s: its entries would expand to more than %s (--max-bytes); the archive is refused before anything is expanded", path, byteSize(lim.MaxBytes))
+		}
+		if zf.UncompressedSize64 > 1<<20 && zf.UncompressedSize64 > maxRatio*zf.CompressedSize64 {
+			return fmt.Errorf("%s: entry %q would expand %d times (%s from %s); no HMIS CSV compresses beyond %d:1, so the archive is refused as a zip bomb",
+				path, clip(zf.Name), zf.UncompressedSize64/max(zf.CompressedSize64, 1), byteSize(int64(zf.UncompressedSize64)), byteSize(int64(zf.CompressedSize64)), maxRatio)
+		}
+		if zf.FileInfo().IsDir() || strings.HasPrefix(filepath.Base(zf.Name), "._") {
+			continue
+		}
+		if err := s.add(filepath.Base(zf.Name), int64(zf.UncompressedSize64), zf.Open); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// unsafeEntry says why a zip entry may not be read, or "".
+func unsafeEntry(zf *zip.File) string {
+	name := strings.ReplaceAll(zf.Name, "\\", "/")
+	switch {
+	case strings.HasPrefix(name, "/") || filepath.IsAbs(name) || (len(name) > 1 && name[1] == ':'):
+		return "has an absolute path"
+	case slices.Contains(strings.Split(name, "/"), ".."):
+		return "contains '..'"
+	case zf.Mode()&fs.ModeSymlink != 0:
+		return "is a symbolic link"
+	case zf.Mode()&(fs.ModeDevice|fs.ModeNamedPipe|fs.ModeSocket|fs.ModeCharDevice) != 0:
+		return "is not a regular file"
+	}
+	return ""
+}
+
+// byteSize renders n bytes for people (GiB, MiB, KiB).
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// add records a CSV file of the export; two files of one name (in two folders of a .zip) are refused.
+func (s *source) add(name string, size int64, open func() (io.ReadCloser, error)) error {
 	key := strings.ToLower(name)
 	if !strings.HasSuffix(key, ".csv") {
-		return
+		return nil
+	}
+	if prev, dup := s.files[key]; dup {
+		return fmt.Errorf("holds %s twice (%s and %s): which one is the export's is unclear", name, prev.name, name)
 	}
 	s.files[key] = entry{name: name, size: size, open: open}
+	return nil
 }
 
 func (s *source) csvCount() int { return len(s.files) }

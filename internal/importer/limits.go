@@ -1,0 +1,76 @@
+package importer
+
+import (
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+// errRecordTooLong stops the reading of a file at a CSV record longer than the limit, before the
+// CSV reader holds it in memory.
+type errRecordTooLong struct {
+	line  int // first line of the record
+	limit int
+}
+
+func (e errRecordTooLong) Error() string {
+	return fmt.Sprintf("a CSV record (line, or the lines of one quoted field) longer than %s; no HMIS CSV record comes close, so the rest of the file is not read",
+		byteSize(int64(e.limit)))
+}
+
+// recordLimiter passes a CSV file through and fails once one record grows past limit bytes. It
+// follows the quoting as RFC 4180 does (a newline inside quotes continues the record; a doubled
+// quote toggles twice), so a record is bounded whether it is one long line or many short ones.
+type recordLimiter struct {
+	r        io.Reader
+	limit    int
+	inQuotes bool
+	size     int // bytes of the current record so far
+	line     int // current line, 1-based
+	start    int // first line of the current record
+	err      error
+}
+
+func newRecordLimiter(r io.Reader, limit int) *recordLimiter {
+	return &recordLimiter{r: r, limit: limit, line: 1, start: 1}
+}
+
+func (l *recordLimiter) Read(b []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.r.Read(b)
+	for i := 0; i < n; i++ {
+		switch b[i] {
+		case '"':
+			l.inQuotes = !l.inQuotes
+		case '\n':
+			l.line++
+			if !l.inQuotes {
+				l.size, l.start = 0, l.line
+				continue
+			}
+		}
+		if l.size++; l.size > l.limit {
+			// The bytes before this one go on (the CSV reader holds at most limit of the record).
+			l.err = errRecordTooLong{line: l.start, limit: l.limit}
+			return i, l.err
+		}
+	}
+	return n, err
+}
+
+// maxClip is how much of a value a message quotes.
+const maxClip = 64
+
+// clip shortens a value quoted in a message, so that a hostile field cannot make messages huge.
+func clip(s string) string {
+	if len(s) <= maxClip {
+		return s
+	}
+	cut := maxClip
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", s[:cut], len(s))
+}
