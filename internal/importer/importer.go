@@ -384,8 +384,11 @@ func merge(ctx context.Context, tx pgx.Tx, l *fileLoad, empty bool) (n int64, du
 		if f.Has("DateUpdated") {
 			newer = " AND t.dateupdated <= s.dateupdated"
 		}
+		// Only rows whose values differ are written (and counted): re-importing an identical
+		// export changes nothing, and the rows keep the provenance of the import that last changed them.
 		stmts = []string{
-			fmt.Sprintf(`UPDATE %s t SET %s FROM %s s WHERE t.%s = s.%s%s`, table, strings.Join(sets, ", "), stagingTable(f), key, key, newer),
+			fmt.Sprintf(`UPDATE %s t SET %s FROM %s s WHERE t.%s = s.%s%s AND (%s) IS DISTINCT FROM (%s)`, table, strings.Join(sets, ", "),
+				stagingTable(f), key, key, newer, dataColumns(f, "t"), dataColumns(f, "s")),
 			fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s = s.%s)`,
 				table, list, list, stagingTable(f), table, key, key),
 		}
@@ -411,6 +414,15 @@ func merge(ctx context.Context, tx pgx.Tx, l *fileLoad, empty bool) (n int64, du
 	}
 	_, err = tx.Exec(ctx, "RELEASE SAVEPOINT merge")
 	return n, false, err
+}
+
+// dataColumns is the row of f's HMIS columns of alias, for comparing a stored row with an incoming one.
+func dataColumns(f *hmis.File, alias string) string {
+	cols := make([]string, len(f.Columns))
+	for i, c := range f.Columns {
+		cols[i] = alias + "." + hmis.Quote(c.DB())
+	}
+	return "ROW(" + strings.Join(cols, ", ") + ")"
 }
 
 // dropIndexes drops the keys and indexes of f's table and returns the statements that rebuild

@@ -443,3 +443,32 @@ func TestBulkLoadRebuildsTheSameIndexes(t *testing.T) {
 		VALUES ('X2', 'N4', 'C3', '2024-02-01', 30, now(), now(), 'E1')`)
 	assert.ErrorContains(t, err, "exit_one_per_enrollment")
 }
+
+func TestReimportOfAnIdenticalExportChangesNothing(t *testing.T) { // SPEC IO4
+	_, pool := testdb.New(t)
+	ctx := context.Background()
+	dir := fixture(t, nil)
+	first, err := importer.Run(ctx, pool, dir, importer.Options{})
+	require.NoError(t, err)
+	var before string
+	require.NoError(t, pool.QueryRow(ctx, "SELECT string_agg(enrollmentid || ':' || import_id, ',' ORDER BY enrollmentid) FROM hmis.enrollment").Scan(&before))
+	again, err := importer.Run(ctx, pool, dir, importer.Options{})
+	require.NoError(t, err)
+	for _, f := range again.Files {
+		assert.Zero(t, f.Changed, "%s: %d rows reported as changed", f.File, f.Changed)
+	}
+	var after string
+	require.NoError(t, pool.QueryRow(ctx, "SELECT string_agg(enrollmentid || ':' || import_id, ',' ORDER BY enrollmentid) FROM hmis.enrollment").Scan(&after))
+	assert.Equal(t, before, after, "unchanged rows keep the import that wrote them")
+	assert.NotEqual(t, first.ImportID, again.ImportID)
+
+	// One changed value: that row, and only it, is written.
+	changed, err := importer.Run(ctx, pool, fixture(t, map[string]func(string) string{
+		"Enrollment.csv": replace("N3,C3,P3,2024-02-01,H2,1,XX-500", "N3,C3,P3,2024-02-01,H2,1,XX-501"),
+	}), importer.Options{})
+	require.NoError(t, err)
+	for _, f := range changed.Files {
+		want := map[string]int64{"Enrollment.csv": 1}[f.File]
+		assert.Equal(t, want, f.Changed, f.File)
+	}
+}
