@@ -46,7 +46,7 @@ of the most recently imported export. A DIR that already holds an Export.csv is 
 			loc := c.Location()
 			opt := export.Options{Now: time.Now().In(loc), SoftwareVersion: exportVersion()}
 			if cmd.Flags().Changed("changed-since") { // checked before the database is opened
-				t, err := export.ParseSince(since, loc)
+				t, err := parseSinceFlag(since, loc)
 				if err != nil {
 					return err
 				}

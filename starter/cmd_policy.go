@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -213,7 +215,7 @@ func printPolicyResult(w io.Writer, r engine.PolicyResult) {
 	if len(r.Projects) == 0 {
 		fmt.Fprintf(w, "no project takes its policy from this scope now: nothing to exit\n")
 	} else {
-		names := r.Projects
+		names := slices.SortedFunc(slices.Values(r.Projects), engine.CompareIDs)
 		more := ""
 		if len(names) > 10 {
 			names, more = names[:10], fmt.Sprintf(" and %d more", len(r.Projects)-10)
@@ -231,6 +233,56 @@ func printPolicyResult(w io.Writer, r engine.PolicyResult) {
 	if r.Applied {
 		fmt.Fprintf(w, "applied: recorded in the policy history (#%d)\n", r.HistoryID)
 	}
+}
+
+// writePolicyTable writes `policy show` for people: each project with its name and its
+// organization's, in natural ID order (9 before 10), then, with policiesSet, the policies set at
+// each scope.
+func writePolicyTable(out io.Writer, eps []engine.EffectivePolicy, pols []engine.Policy, policiesSet bool) error {
+	eps = slices.Clone(eps)
+	slices.SortStableFunc(eps, func(a, b engine.EffectivePolicy) int { return engine.CompareIDs(a.ProjectID, b.ProjectID) })
+	projects, orgs := map[string]string{}, map[string]string{}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROJECT\tNAME\tORGANIZATION\tTYPE\tPOLICY FROM\tAUTO EXIT\tALERT\tNBN BENCHMARK\tEXIT DEFAULTS")
+	for _, e := range eps {
+		projects[e.ProjectID], orgs[e.OrganizationID] = e.ProjectName, e.OrganizationName
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", e.ProjectID, e.ProjectName, named(e.OrganizationID, e.OrganizationName),
+			e.ProjectType, engine.ScopeLabel(e.Scope, e.ScopeID), polInt(e.AutoExitDays, "off"), polInt(e.AlertDays, "-"), e.NbnBenchmark, e.DefaultsString())
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if !policiesSet {
+		return nil
+	}
+	fmt.Fprintln(out, "\nPolicies set (the most specific applies as a whole: project > organization > project type > default > built-in):")
+	if len(pols) == 0 {
+		fmt.Fprintln(out, "  none: every project follows the built-in defaults")
+	}
+	rank := []string{engine.ScopeProject, engine.ScopeOrganization, engine.ScopeProjectType, engine.ScopeDefault}
+	pols = slices.Clone(pols)
+	slices.SortStableFunc(pols, func(a, b engine.Policy) int {
+		return cmp.Or(cmp.Compare(slices.Index(rank, a.Scope), slices.Index(rank, b.Scope)), engine.CompareIDs(a.ScopeID, b.ScopeID))
+	})
+	for _, p := range pols {
+		label := engine.ScopeLabel(p.Scope, p.ScopeID)
+		switch p.Scope {
+		case engine.ScopeProject:
+			label = named(label, projects[p.ScopeID])
+		case engine.ScopeOrganization:
+			label = named(label, orgs[p.ScopeID])
+		}
+		fmt.Fprintf(out, "  %s: %s (set by %s)\n", label, p.PolicyValues, p.ChangedBy)
+	}
+	return nil
+}
+
+// named is "id (name)", or id alone when the name is not known.
+func named(id, name string) string {
+	if name == "" {
+		return id
+	}
+	return id + " (" + name + ")"
 }
 
 // PolicyShowHeader is the CSV header of `exitflow policy show --format csv`.
@@ -257,9 +309,10 @@ also lists the policies set at each scope.
 A warning is printed (on stderr) for projects whose NbN benchmark is last-activity: it is not HUD
 compliant.
 
-Formats: table (for people), csv (columns ProjectID,OrganizationID,ProjectType,Scope,ScopeID,
-AutoExitDays,AlertDays,NbnBenchmark,ExitDefaults; empty days = off / no alert; ExitDefaults as a JSON
-object), json ({"projects": [...], "policies": [...]}).`,
+Formats: table (for people: project and organization names, IDs of digits in numeric order, 9
+before 10), csv (columns ProjectID,OrganizationID,ProjectType,Scope,ScopeID,AutoExitDays,AlertDays,
+NbnBenchmark,ExitDefaults, sorted by ProjectID as text; empty days = off / no alert; ExitDefaults as
+a JSON object), json ({"projects": [...], "policies": [...]}, projects in the CSV order).`,
 		Example: `  exitflow policy show
   exitflow policy show --project 1362 --project 1401
   exitflow policy show --format csv > policies.csv
@@ -289,6 +342,7 @@ object), json ({"projects": [...], "policies": [...]}).`,
 				}
 			}
 			if len(lastActivity) > 0 {
+				slices.SortFunc(lastActivity, engine.CompareIDs)
 				fmt.Fprintf(cmd.ErrOrStderr(), "exitflow: warning: %s %s: %s\n", polPlural(len(lastActivity), "project", "projects"),
 					strings.Join(lastActivity, ", "), engine.NbnWarning)
 			}
@@ -315,25 +369,7 @@ object), json ({"projects": [...], "policies": [...]}).`,
 				cw.Flush()
 				return cw.Error()
 			}
-			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "PROJECT\tORGANIZATION\tTYPE\tPOLICY FROM\tAUTO EXIT\tALERT\tNBN BENCHMARK\tEXIT DEFAULTS")
-			for _, e := range eps {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", e.ProjectID, e.OrganizationID, e.ProjectType,
-					engine.ScopeLabel(e.Scope, e.ScopeID), polInt(e.AutoExitDays, "off"), polInt(e.AlertDays, "-"), e.NbnBenchmark, e.DefaultsString())
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			if len(projects) == 0 {
-				fmt.Fprintln(out, "\nPolicies set (the most specific applies as a whole: project > organization > project type > default > built-in):")
-				if len(pols) == 0 {
-					fmt.Fprintln(out, "  none: every project follows the built-in defaults")
-				}
-				for _, p := range pols {
-					fmt.Fprintf(out, "  %s: %s (set by %s)\n", engine.ScopeLabel(p.Scope, p.ScopeID), p.PolicyValues, p.ChangedBy)
-				}
-			}
-			return nil
+			return writePolicyTable(out, eps, pols, len(projects) == 0)
 		},
 	}
 	c.Flags().StringArrayVar(&projects, "project", nil, "only this ProjectID (repeat for several)")

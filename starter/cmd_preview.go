@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -36,8 +37,9 @@ written.
 the project's auto-exit window, or past --window-days N, or every open enrollment with --all-open
 (a closing project).
 
-Formats: table (for people, grouped by project, with totals), csv (the columns below, one row per
-enrollment, sorted by ProjectID, HouseholdID, EnrollmentID), json (for programs).
+Formats: table (for people, grouped by project with its name, with totals; IDs of digits in
+numeric order, 9 before 10), csv (the columns below, one row per enrollment, sorted by ProjectID,
+HouseholdID, EnrollmentID as text), json (for programs, in the CSV order).
 CSV columns: Action,ProjectID,HouseholdID,EnrollmentID,PersonalID,LastActivityDate,LastActivitySource,
 DaysInactive,ExitOn,ExitDate,Destination,DestinationSubsidyType,Reason`,
 		Example: `  exitflow preview
@@ -69,7 +71,7 @@ DaysInactive,ExitOn,ExitDate,Destination,DestinationSubsidyType,Reason`,
 			}
 			defer pool.Close()
 			ctx := cmd.Context()
-			opt := engine.Options{AsOf: asOf, Projects: projects, Method: method, WindowDays: window, AllOpen: allOpen}
+			opt := engine.Options{AsOf: asOf, Projects: projects, Method: method, WindowDays: window, AllOpen: allOpen, NaturalOrder: format == "table"}
 			if err := engine.CheckProjects(ctx, pool, projects); err != nil {
 				return err
 			}
@@ -79,7 +81,10 @@ DaysInactive,ExitOn,ExitDate,Destination,DestinationSubsidyType,Reason`,
 			if err := engine.CheckAdminWindows(ctx, pool, opt); err != nil {
 				return err
 			}
-			w := newPreviewWriter(format, cmd.OutOrStdout(), opt)
+			w, err := newPreviewWriter(ctx, pool, format, cmd.OutOrStdout(), opt)
+			if err != nil {
+				return err
+			}
 			if err := engine.Candidates(ctx, pool, opt, w.row); err != nil {
 				return err
 			}
@@ -124,6 +129,7 @@ type previewWriter struct {
 	out     io.Writer
 	opt     engine.Options
 	csv     *csv.Writer
+	names   map[string]string // table: project names by ProjectID
 	n       int
 	lastHH  string
 	project string
@@ -131,7 +137,8 @@ type previewWriter struct {
 	all     previewTotals
 }
 
-func newPreviewWriter(format string, out io.Writer, opt engine.Options) *previewWriter {
+// newPreviewWriter starts the output; the table format reads the project names it shows.
+func newPreviewWriter(ctx context.Context, q engine.Querier, format string, out io.Writer, opt engine.Options) (*previewWriter, error) {
 	w := &previewWriter{format: format, out: out, opt: opt}
 	switch format {
 	case "csv":
@@ -139,8 +146,13 @@ func newPreviewWriter(format string, out io.Writer, opt engine.Options) *preview
 		_ = w.csv.Write(PreviewHeader)
 	case "json":
 		fmt.Fprintf(out, `{"as_of":%q,"method":%q,"rows":[`, opt.AsOf.Format(time.DateOnly), opt.Method)
+	default:
+		var err error
+		if w.names, err = engine.ProjectNames(ctx, q); err != nil {
+			return nil, err
+		}
 	}
-	return w
+	return w, nil
 }
 
 func date(t time.Time) string { return t.Format(time.DateOnly) }
@@ -197,7 +209,11 @@ func (w *previewWriter) row(r engine.Row) error {
 				window += fmt.Sprintf(", alert %d", *r.AlertDays)
 			}
 		}
-		fmt.Fprintf(w.out, "\nProject %s (type %d), policy from %s: %s\n", r.ProjectID, r.ProjectType, scope, window)
+		name := ""
+		if n := w.names[r.ProjectID]; n != "" {
+			name = n + ", "
+		}
+		fmt.Fprintf(w.out, "\nProject %s (%stype %d), policy from %s: %s\n", r.ProjectID, name, r.ProjectType, scope, window)
 		fmt.Fprintf(w.out, "  %-6s %-16s %-16s %-12s %-10s %-24s %5s %-10s %-10s %4s\n",
 			"action", "household", "enrollment", "personal", "last act.", "source", "days", "exit on", "exit date", "dest")
 	}

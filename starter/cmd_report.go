@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -187,6 +189,20 @@ func policyText(p engine.ProjectReport) string {
 	return s
 }
 
+// reportTableOrder sorts copies of the report's organizations and projects for people: as the
+// report is (by name, then ID), but with IDs compared by engine.CompareIDs (9 before 10).
+func reportTableOrder(rep *engine.Report) ([]engine.OrganizationReport, []engine.ProjectReport) {
+	orgs, projects := slices.Clone(rep.Organizations), slices.Clone(rep.Projects)
+	slices.SortStableFunc(orgs, func(a, b engine.OrganizationReport) int {
+		return cmp.Or(strings.Compare(a.OrganizationName, b.OrganizationName), engine.CompareIDs(a.OrganizationID, b.OrganizationID))
+	})
+	slices.SortStableFunc(projects, func(a, b engine.ProjectReport) int {
+		return cmp.Or(strings.Compare(a.OrganizationName, b.OrganizationName), engine.CompareIDs(a.OrganizationID, b.OrganizationID),
+			strings.Compare(a.ProjectName, b.ProjectName), engine.CompareIDs(a.ProjectID, b.ProjectID))
+	})
+	return orgs, projects
+}
+
 func writeReportTable(out io.Writer, rep *engine.Report) error {
 	fmt.Fprintf(out, "Candidate projects as of %s: enrollments (households); policy = scope: auto-exit/alert days;\n"+
 		"projects with auto exit off are measured against a %d-day reference window.\n",
@@ -195,14 +211,15 @@ func writeReportTable(out io.Writer, rep *engine.Report) error {
 		_, err := fmt.Fprintln(out, "\nNo open enrollments.")
 		return err
 	}
+	orgs, projects := reportTableOrder(rep)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	row := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")) }
 	pi := 0
-	for _, o := range rep.Organizations {
+	for _, o := range orgs {
 		fmt.Fprintf(tw, "\nAgency %s: %s\n", o.OrganizationID, o.OrganizationName) // no tab: each agency aligns its own columns
 		row("project", "name", "type", "policy", "open", "past window", "alert window", fmt.Sprintf("past %d days", rep.ReferenceDays), "oldest activity")
-		for ; pi < len(rep.Projects) && rep.Projects[pi].OrganizationID == o.OrganizationID; pi++ {
-			p := rep.Projects[pi]
+		for ; pi < len(projects) && projects[pi].OrganizationID == o.OrganizationID; pi++ {
+			p := projects[pi]
 			on := p.AutoExitDays != nil
 			oldest := "-"
 			if p.OldestLastActivity != nil {

@@ -1,5 +1,5 @@
 // Command exitflow is the CLI of exitflow: HMIS staff use it to migrate, import, export and
-// generate HMIS CSV data, and (in later releases) to start and signal workflows.
+// generate HMIS CSV data, to set exit policies, and to preview, run and undo exits.
 package main
 
 import (
@@ -10,10 +10,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/exitflow/exitflow/internal/config"
+	"github.com/exitflow/exitflow/internal/export"
 	"github.com/exitflow/exitflow/internal/hmis"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
@@ -114,9 +118,59 @@ func (a *app) asOf(text string) (time.Time, error) {
 		}
 		return c.Today(), nil
 	}
-	d, err := time.Parse(hmis.DateLayout, text)
+	return parseDateFlag("as-of", text)
+}
+
+// dateShape is the layout of every date flag, YYYY-MM-DD, whatever the numbers.
+var dateShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+
+// errNotCalendarDate is the error of a date flag in the YYYY-MM-DD layout that names no day.
+var errNotCalendarDate = errors.New("not a calendar date")
+
+// parseDateFlag reads the value of a date flag (flag without its dashes): a calendar date
+// YYYY-MM-DD. A value in another layout and one that is no calendar date (2026-02-30) get
+// different messages; the second wraps errNotCalendarDate.
+func parseDateFlag(flag, text string) (time.Time, error) {
+	s := strings.TrimSpace(text)
+	if !dateShape.MatchString(s) {
+		return time.Time{}, fmt.Errorf("--%s %q: not a date (want YYYY-MM-DD)", flag, text)
+	}
+	return calendarDate(flag, text, s)
+}
+
+// calendarDate reads date, a YYYY-MM-DD taken from the value text of a date flag, refusing a
+// date that is not on the calendar.
+func calendarDate(flag, text, date string) (time.Time, error) {
+	d, err := time.Parse(hmis.DateLayout, date)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--as-of %q: not a date (want YYYY-MM-DD)", text)
+		return time.Time{}, fmt.Errorf("--%s %q: %w (%s)", flag, text, errNotCalendarDate, whyNotCalendarDate(date))
 	}
 	return d, nil
+}
+
+// whyNotCalendarDate says what is wrong with s, a YYYY-MM-DD that time.Parse refuses.
+func whyNotCalendarDate(s string) string {
+	y, _ := strconv.Atoi(s[:4])
+	m, _ := strconv.Atoi(s[5:7])
+	d, _ := strconv.Atoi(s[8:])
+	if m < 1 || m > 12 {
+		return fmt.Sprintf("there is no month %d", m)
+	}
+	if d < 1 {
+		return "there is no day 0"
+	}
+	days := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return fmt.Sprintf("%s %d has %d days", time.Month(m), y, days)
+}
+
+// parseSinceFlag reads --changed-since: a date as parseDateFlag reads it, alone or with a time
+// of day, or an RFC3339 time (export.ParseSince knows the layouts and the time zone). Its date is
+// checked as every date flag's is, so 2026-02-30 is named as no calendar date.
+func parseSinceFlag(text string, loc *time.Location) (time.Time, error) {
+	if s := strings.TrimSpace(text); len(s) >= 10 && dateShape.MatchString(s[:10]) {
+		if _, err := calendarDate("changed-since", text, s[:10]); err != nil {
+			return time.Time{}, err
+		}
+	}
+	return export.ParseSince(text, loc)
 }

@@ -78,7 +78,7 @@ func TestPolicyCLI_SetNeedsYesShowAndHistory(t *testing.T) {
 	assert.Equal(t, []string{"PES", "O1", "0", "built-in", "", "", "", "last-bed-night", "{}"}, rows["PES"])
 	out, _, code := cli(t, env, "policy", "show")
 	require.Equal(t, 0, code)
-	assert.Regexp(t, `PSSO\s+O2\s+6\s+built-in\s+90\s+80\s+last-bed-night`, out)
+	assert.Regexp(t, `PSSO\s+Services Only\s+O2 \(Agency Two\)\s+6\s+built-in\s+90\s+80\s+last-bed-night`, out)
 	assert.Contains(t, out, "none: every project follows the built-in defaults")
 
 	// P7: enabling auto exit on PES (2 households, 3 enrollments past 180 days) needs --yes.

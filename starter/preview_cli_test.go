@@ -87,7 +87,7 @@ func TestPreviewBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--as-of", "2024-02-30"}, `--as-of "2024-02-30": not a date (want YYYY-MM-DD)`},
+		{[]string{"--as-of", "2024-02-30"}, `--as-of "2024-02-30": not a calendar date (February 2024 has 29 days)`},
 		{[]string{"--as-of", "30/09/2022"}, `--as-of "30/09/2022": not a date (want YYYY-MM-DD)`},
 		{[]string{"--as-of", "2001-01-01"}, `--as-of 2001-01-01 is before the data starts`},
 		{[]string{"--project", "nope"}, `--project nope: no such project`},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,7 +87,42 @@ func New(file string) (*viper.Viper, error) {
 	if err := v.ReadInConfig(); err != nil {
 		return nil, fmt.Errorf("reading config file %s: %w", file, err)
 	}
+	if err := checkKeys(v, file); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// Keys are the keys of Settings, in order: the only keys a config file may hold.
+func Keys() []string {
+	keys := make([]string, len(Settings))
+	for i, s := range Settings {
+		keys[i] = s.Key
+	}
+	return keys
+}
+
+// checkKeys refuses the keys of file that are not settings (a typing error would otherwise be
+// ignored). Defaults, environment variables and flags only ever set the keys of Settings, so any
+// other key of v comes from the file; a nested key is named by its path (smtp.host).
+func checkKeys(v *viper.Viper, file string) error {
+	known := Keys()
+	var unknown []string
+	for _, k := range v.AllKeys() {
+		if !slices.Contains(known, k) {
+			unknown = append(unknown, strconv.Quote(k))
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	what := "unknown key"
+	if len(unknown) > 1 {
+		what = "unknown keys"
+	}
+	return fmt.Errorf("config file %s: %s %s (the known keys are the ones `exitflow config show` prints: %s)",
+		file, what, strings.Join(unknown, ", "), strings.Join(known, ", "))
 }
 
 // Load decodes and validates the effective configuration.

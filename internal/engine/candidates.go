@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,6 +34,9 @@ type Options struct {
 	Method     string    // MethodAuto or MethodAdmin
 	WindowDays int       // admin: days of inactivity that make a household past the window (0: the project's auto-exit days)
 	AllOpen    bool      // admin: every open enrollment (a closing project), SPEC AD1
+	// NaturalOrder sorts Candidates by CompareIDs (IDs of digits as numbers: 9 before 10), for
+	// tables people read; false keeps the text order of the CSV contract.
+	NaturalOrder bool
 }
 
 // Row is one enrollment the engine would exit or alert on (the preview CSV contract).
@@ -60,7 +65,11 @@ type Row struct {
 // candidatesSQL lists, as of $1, the open enrollments of households to exit or alert, one row per
 // enrollment. $2 ProjectIDs (NULL: all), $3 method, $4 admin window days (NULL: the policy's),
 // $5 admin all-open. Each step names the SPEC rule it applies.
-const candidatesSQL = `
+const candidatesSQL = candidatesRowsSQL + `
+ORDER BY d.projectid COLLATE "C", d.householdid COLLATE "C", d.enrollmentid COLLATE "C"`
+
+// candidatesRowsSQL is candidatesSQL without its order.
+const candidatesRowsSQL = `
 WITH pol AS (
     SELECT * FROM exitflow.effective_policy
     WHERE ($2::text[] IS NULL OR projectid = ANY ($2))
@@ -135,8 +144,76 @@ SELECT d.action, d.projectid, d.householdid, d.enrollmentid, d.personalid,
        END AS reason,
        d.projecttype, d.scope, d.auto_exit_days, d.alert_days, d.nbn_benchmark, d.evidence
 FROM dated d
-WHERE d.action IS NOT NULL
-ORDER BY d.projectid COLLATE "C", d.householdid COLLATE "C", d.enrollmentid COLLATE "C"`
+WHERE d.action IS NOT NULL`
+
+// candidatesNaturalSQL is candidatesSQL sorted by CompareIDs.
+var candidatesNaturalSQL = candidatesRowsSQL + "\nORDER BY " + naturalOrderSQL("d.projectid", "d.householdid", "d.enrollmentid")
+
+// naturalOrderSQL is the ORDER BY list that sorts by each column in turn as CompareIDs does: IDs
+// of digits first, by their number (length and digits without leading zeros, then as written), the
+// others after them as text.
+func naturalOrderSQL(cols ...string) string {
+	var keys []string
+	for _, c := range cols {
+		digits := c + ` ~ '^[0-9]+$'`
+		keys = append(keys, "NOT ("+digits+")",
+			"CASE WHEN "+digits+" THEN length(ltrim("+c+", '0')) END",
+			"CASE WHEN "+digits+" THEN ltrim("+c+", '0') END COLLATE \"C\"",
+			c+` COLLATE "C"`)
+	}
+	return strings.Join(keys, ", ")
+}
+
+// CompareIDs orders HMIS IDs naturally, for tables people read: IDs made only of digits come
+// first, by their number (9 before 10; 09 just before 9), then every other ID as text (byte order).
+func CompareIDs(a, b string) int {
+	da, db := allDigits(a), allDigits(b)
+	switch {
+	case da && db:
+		ta, tb := strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+		if c := cmp.Compare(len(ta), len(tb)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(ta, tb); c != 0 {
+			return c
+		}
+	case da:
+		return -1
+	case db:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// ProjectNames returns the name of every project that is not deleted, by ProjectID.
+func ProjectNames(ctx context.Context, q Querier) (map[string]string, error) {
+	rows, err := q.Query(ctx, "SELECT projectid, projectname FROM hmis.project WHERE datedeleted IS NULL")
+	if err != nil {
+		return nil, fmt.Errorf("reading project names: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
+		var p [2]string
+		err := r.Scan(&p[0], &p[1])
+		return p, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading project names: %w", err)
+	}
+	m := make(map[string]string, len(names))
+	for _, p := range names {
+		m[p[0]] = p[1]
+	}
+	return m, nil
+}
 
 // Querier is a pool, a connection or a transaction.
 type Querier interface {
@@ -165,9 +242,13 @@ func (o Options) args() []any {
 }
 
 // Candidates calls fn for each enrollment the engine would exit or alert on, sorted by ProjectID,
-// HouseholdID, EnrollmentID. It writes nothing.
+// HouseholdID, EnrollmentID (as text, or by CompareIDs with opt.NaturalOrder). It writes nothing.
 func Candidates(ctx context.Context, q Querier, opt Options, fn func(Row) error) error {
-	rows, err := q.Query(ctx, candidatesSQL, opt.args()...)
+	sql := candidatesSQL
+	if opt.NaturalOrder {
+		sql = candidatesNaturalSQL
+	}
+	rows, err := q.Query(ctx, sql, opt.args()...)
 	if err != nil {
 		return fmt.Errorf("listing candidates: %w", err)
 	}

@@ -588,11 +588,13 @@ func SetPolicy(ctx context.Context, db TxBeginner, c PolicyChange, asOf time.Tim
 
 // EffectivePolicy is the policy in force for one project and the scope that gave it (SPEC P1, P2).
 type EffectivePolicy struct {
-	ProjectID      string `json:"project_id"`
-	OrganizationID string `json:"organization_id"`
-	ProjectType    int    `json:"project_type"`
-	Scope          string `json:"scope"`    // project, organization, project-type, default or built-in
-	ScopeID        string `json:"scope_id"` // "" for default and built-in
+	ProjectID        string `json:"project_id"`
+	ProjectName      string `json:"project_name"`
+	OrganizationID   string `json:"organization_id"`
+	OrganizationName string `json:"organization_name"` // "" if the organization is not in the data (or deleted)
+	ProjectType      int    `json:"project_type"`
+	Scope            string `json:"scope"`    // project, organization, project-type, default or built-in
+	ScopeID          string `json:"scope_id"` // "" for default and built-in
 	PolicyValues
 }
 
@@ -606,8 +608,12 @@ func EffectivePolicies(ctx context.Context, q Querier, projects []string) ([]Eff
 	if len(projects) > 0 {
 		filter = projects
 	}
-	rows, err := q.Query(ctx, `SELECT projectid, organizationid, projecttype, scope, scope_id, auto_exit_days, alert_days, nbn_benchmark, exit_defaults
-		FROM exitflow.effective_policy WHERE $1::text[] IS NULL OR projectid = ANY ($1) ORDER BY projectid COLLATE "C"`, filter)
+	rows, err := q.Query(ctx, `SELECT e.projectid, p.projectname, e.organizationid, coalesce(o.organizationname, ''), e.projecttype,
+		       e.scope, e.scope_id, e.auto_exit_days, e.alert_days, e.nbn_benchmark, e.exit_defaults
+		FROM exitflow.effective_policy e
+		JOIN hmis.project p ON p.projectid = e.projectid
+		LEFT JOIN hmis.organization o ON o.organizationid = e.organizationid AND o.datedeleted IS NULL
+		WHERE $1::text[] IS NULL OR e.projectid = ANY ($1) ORDER BY e.projectid COLLATE "C"`, filter)
 	if err != nil {
 		return nil, fmt.Errorf("reading effective policies: %w", err)
 	}
@@ -615,7 +621,7 @@ func EffectivePolicies(ctx context.Context, q Querier, projects []string) ([]Eff
 	var out []EffectivePolicy
 	for rows.Next() {
 		var e EffectivePolicy
-		if err := rows.Scan(&e.ProjectID, &e.OrganizationID, &e.ProjectType, &e.Scope, &e.ScopeID,
+		if err := rows.Scan(&e.ProjectID, &e.ProjectName, &e.OrganizationID, &e.OrganizationName, &e.ProjectType, &e.Scope, &e.ScopeID,
 			&e.AutoExitDays, &e.AlertDays, &e.NbnBenchmark, &e.ExitDefaults); err != nil {
 			return nil, fmt.Errorf("reading effective policies: %w", err)
 		}
