@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# exitflow image: the `exitflow` CLI at /exitflow (migrate, import, export, generate, config ...) and,
-# once it exists, the worker at /exitflow-worker. Used by docker-compose.yml; build alone with
+# exitflow image: the `exitflow` CLI at /exitflow (migrate, import, export, generate, policy,
+# preview, exits, report, config). Used by docker-compose.yml; build alone with
 #   docker build -t exitflow .
 # Tip: keep the build context small with a .dockerignore listing .data/, bin/ and .git/
 # (`make run` keeps a ~250 MB Temporal CLI and a PostgreSQL cluster under .data/).
@@ -16,7 +16,7 @@ RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     go build -trimpath -tags timetzdata -ldflags="-s -w" -o /out/exitflow ./starter
-# >>> The worker (later issue) is one more line here:
+# >>> A worker binary (/exitflow-worker, the compose `worker` service) is one more line here:
 # RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build -trimpath -tags timetzdata -ldflags="-s -w" -o /out/exitflow-worker ./worker
 
 FROM gcr.io/distroless/static-debian12:nonroot

@@ -11,9 +11,10 @@
 #   4. Temporal: builds the pinned CLI into .data/bin if needed (scripts/temporal-cli.sh) and starts
 #      its dev server on 127.0.0.1:7233, Web UI on :8233, state persisted in .data/temporal.db,
 #      exitflow's search attributes pre-registered; an already running Temporal is used instead;
-#   5. generates a demo CoC into .data/demo and imports it (skipped while those commands don't exist);
-#   6. (later issue) starts the worker;
-#   7. prints what runs where, and waits.
+#   5. generates a demo CoC into .data/demo and imports it into its own database, exitflow_demo, on
+#      the same server (scripts/demodb), so the configured database never gets demo data;
+#   6. the worker's place (it is not part of this version yet);
+#   7. prints what runs where, with the export line that points the CLI at the demo, and waits.
 #
 # Knobs (environment or `make run VAR=value`): DEMO=0 skips the demo; DEMO_HOUSEHOLDS (2000),
 # DEMO_SEED (42); PG_PORT (5433, first port tried for a private cluster); PG_BIN (directory of
@@ -48,6 +49,11 @@ die() {
 }
 mask() { sed -E 's#(://[^:/@]*:)[^@/]*@#\1xxxxx@#' <<<"$1"; }
 rel() { echo "${1#"$ROOT"/}"; }
+# shq WORD: WORD as it must be written on a shell command line (a URL's ? and & need quotes).
+shq() {
+	local q="'\''"
+	if [[ $1 =~ ^[A-Za-z0-9@%+=:,./_-]*$ ]]; then echo "$1"; else echo "'${1//\'/$q}'"; fi
+}
 
 mkdir -p "$LOGS"
 
@@ -56,7 +62,7 @@ exec 8>"$DATA/run.lock"
 flock -n 8 || die "another 'make run' is already running in this tree (it holds .data/run.lock)"
 
 # ---- what this run started, stopped in reverse order by cleanup() ---------------------------------
-CHILD_PIDS=()   # background processes (Temporal dev server, later the worker)
+CHILD_PIDS=()   # background processes (Temporal dev server)
 CHILD_NAMES=()
 CHILD_LOGS=()
 PG_STARTED=""   # set to the data directory when this run started (or adopted) the private cluster
@@ -129,7 +135,7 @@ config_value() {
 # ---- 1. build --------------------------------------------------------------------------------------
 say "building bin/exitflow"
 "$GO" build -o bin/exitflow ./starter
-# (later issue) build the worker here too if it is a separate binary, e.g.:
+# A worker that is a separate binary is built here too, e.g.:
 #   "$GO" build -o bin/exitflow-worker ./worker
 
 DB_URL=$(config_value database_url)
@@ -311,6 +317,7 @@ export EXITFLOW_TEMPORAL_ADDRESS=$TEMPORAL_ADDR
 
 # ---- 5. demo CoC -----------------------------------------------------------------------------------------
 DEMO_NOTE=""
+DEMO_DB_URL=""
 has_command() { "$EXITFLOW" "$1" --help >/dev/null 2>&1; }
 if [[ $DEMO == 0 ]]; then
 	DEMO_NOTE="skipped (DEMO=0)"
@@ -329,10 +336,18 @@ else
 	rm -rf "$DEMO_DIR"
 	mv "$DEMO_DIR.new" "$DEMO_DIR"
 	if has_command import; then
-		say "importing .data/demo into $(mask "$DB_URL")"
-		echo "---- $(date -Is) import" >>"$LOGS/demo.log"
-		"$EXITFLOW" import "$DEMO_DIR" 2>&1 | tee -a "$LOGS/demo.log" || die "exitflow import failed; see .data/logs/demo.log"
-		DEMO_NOTE="$DEMO_HOUSEHOLDS households (seed $DEMO_SEED), imported"
+		# Its own database on the same server: the configured one is where a real CoC is imported.
+		# From the effective configuration, with its password (config show masks it).
+		DEMO_DB_URL=$("$GO" run ./scripts/demodb) || die "could not work out the demo database URL (go run ./scripts/demodb)"
+		say "migrating the demo database $(mask "$DEMO_DB_URL")"
+		EXITFLOW_DATABASE_URL=$DEMO_DB_URL "$EXITFLOW" migrate || die "migrating the demo database failed"
+		say "importing .data/demo into $(mask "$DEMO_DB_URL")"
+		echo "---- $(date -Is) import into $(mask "$DEMO_DB_URL")" >>"$LOGS/demo.log"
+		EXITFLOW_DATABASE_URL=$DEMO_DB_URL "$EXITFLOW" import "$DEMO_DIR" 2>&1 | tee -a "$LOGS/demo.log" ||
+			die "exitflow import failed; see .data/logs/demo.log"
+		DEMO_NOTE="$DEMO_HOUSEHOLDS households (seed $DEMO_SEED), imported into database exitflow_demo"
+		# What make run starts from here on works on the demo, as the CLI with the printed export line does.
+		export EXITFLOW_DATABASE_URL=$DEMO_DB_URL
 	else
 		say "demo CoC not imported: this exitflow has no 'import' command yet"
 		DEMO_NOTE="$DEMO_HOUSEHOLDS households (seed $DEMO_SEED), not imported: no 'exitflow import' yet"
@@ -340,17 +355,23 @@ else
 fi
 
 # ---- 6. WORKER ---------------------------------------------------------------------------------------------
-# >>> The worker joins in a later issue: start it here, e.g.
+# >>> The worker starts here, e.g.
 #   start_child worker "$LOGS/worker.log" "$EXITFLOW" worker
 #   WORKER_NOTE="task queue $TASK_QUEUE, log .data/logs/worker.log"
-# It inherits EXITFLOW_DATABASE_URL / EXITFLOW_TEMPORAL_ADDRESS as exported above; cleanup() stops
-# children in reverse start order, so the worker stops before Temporal, and Temporal before PostgreSQL.
-# The wait loop below reports any child that exits on its own and then stops the rest.
-WORKER_NOTE="not yet (joins in a later issue)"
+# It inherits EXITFLOW_DATABASE_URL (the demo database when a demo was imported) and
+# EXITFLOW_TEMPORAL_ADDRESS as exported above; cleanup() stops children in reverse start order, so
+# the worker stops before Temporal, and Temporal before PostgreSQL. The wait loop below reports any
+# child that exits on its own and then stops the rest.
+WORKER_NOTE="none in this version: policies, previews, exit runs and undos run from bin/exitflow"
 # <<<
 
 # ---- 7. report, then wait ----------------------------------------------------------------------------------
 logs=$(cd "$LOGS" && ls -- *.log 2>/dev/null | tr '\n' ' ')
+# The CLI in another terminal goes to the demo database if there is one, else to the private cluster
+# (a URL of the user's own needs no export: they configured it).
+CLI_DB_URL=${DEMO_DB_URL:-${PG_STARTED:+$DB_URL}}
+CLI_DB_NOTE=""
+[[ $(mask "$CLI_DB_URL") == "$CLI_DB_URL" ]] || CLI_DB_NOTE="  (password masked: put yours in place of xxxxx)"
 cat <<EOF
 
 ================================================================================
@@ -358,12 +379,13 @@ exitflow local stack is up (ready in $(($(date +%s) - T0)) s)
   Temporal frontend  $TEMPORAL_ADDR  namespace $TEMPORAL_NS  ($TEMPORAL_NOTE)
   Temporal Web UI    ${UI_URL:-see your Temporal server}
   PostgreSQL         $(mask "$DB_URL")  ($PG_NOTE)
-  Demo CoC           .data/demo  ($DEMO_NOTE)
-  Worker             $WORKER_NOTE  (task queue $TASK_QUEUE)
+  Demo CoC           .data/demo  ($DEMO_NOTE)${DEMO_DB_URL:+
+  Demo database      $(mask "$DEMO_DB_URL")}
+  Worker             $WORKER_NOTE
   Logs               .data/logs/: $logs
   Temporal CLI       .data/bin/temporal ($TEMPORAL_CLI_VERSION)
 Use it from another terminal:
-  export ${PG_STARTED:+EXITFLOW_DATABASE_URL=$DB_URL }EXITFLOW_TEMPORAL_ADDRESS=$TEMPORAL_ADDR
+  export ${CLI_DB_URL:+EXITFLOW_DATABASE_URL=$(shq "$(mask "$CLI_DB_URL")") }EXITFLOW_TEMPORAL_ADDRESS=$TEMPORAL_ADDR$CLI_DB_NOTE
   bin/exitflow config show
   .data/bin/temporal workflow list --address $TEMPORAL_ADDR
 Ctrl-C stops what make run started.
