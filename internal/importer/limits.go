@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -40,25 +41,38 @@ func (l *recordLimiter) Read(b []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(b)
-	for i := 0; i < n; i++ {
-		switch b[i] {
-		case '"':
-			l.inQuotes = !l.inQuotes
-		case '\n':
-			l.line++
-			if !l.inQuotes {
-				l.size, l.start = 0, l.line
-				continue
-			}
+	// Line by line (IndexByte and Count are vectorised): the quotes of a line decide whether its
+	// newline ends the record.
+	for i := 0; i < n; {
+		seg := b[i:n]
+		nl := bytes.IndexByte(seg, '\n')
+		if nl >= 0 {
+			seg = seg[:nl]
 		}
-		if l.size++; l.size > l.limit {
-			// The bytes before this one go on (the CSV reader holds at most limit of the record).
+		if bytes.Count(seg, quote)%2 == 1 {
+			l.inQuotes = !l.inQuotes
+		}
+		l.size += len(seg)
+		if l.size > l.limit {
+			// What came before goes on; the CSV reader holds at most limit bytes of this record.
 			l.err = errRecordTooLong{line: l.start, limit: l.limit}
 			return i, l.err
+		}
+		if nl < 0 {
+			break
+		}
+		i += nl + 1
+		l.line++
+		if l.inQuotes {
+			l.size++ // the newline is part of the quoted field
+		} else {
+			l.size, l.start = 0, l.line
 		}
 	}
 	return n, err
 }
+
+var quote = []byte{'"'}
 
 // maxClip is how much of a value a message quotes.
 const maxClip = 64
