@@ -225,3 +225,24 @@ func TestRecordLimitIsAnOption(t *testing.T) {
 	}
 	assert.Contains(t, strings.Join(all, "\n"), "Funder.csv: the .zip entry is damaged or holds more than its header declares")
 }
+
+func TestAZipOfTooManyEntriesIsRefusedBeforeItsDirectoryIsRead(t *testing.T) { // archive/zip keeps every entry in memory
+	var entries []zipEntry
+	for i := 0; i < 10001; i++ {
+		entries = append(entries, zipEntry{hdr: zip.FileHeader{Name: "f" + strconv.Itoa(i) + ".txt", Method: zip.Store}, raw: []byte{}})
+	}
+	path := validZip(t, entries...)
+	_, pool := testdb.New(t)
+	_, err := importer.Run(context.Background(), pool, path, importer.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the archive lists 10025 entries in a directory of")
+	assert.Contains(t, err.Error(), "refused before it is read")
+
+	// ZIP64 (Go writes it for more than 65,535 entries) is read too.
+	for i := 10001; i < 70000; i++ {
+		entries = append(entries, zipEntry{hdr: zip.FileHeader{Name: "f" + strconv.Itoa(i) + ".txt", Method: zip.Store}, raw: []byte{}})
+	}
+	_, err = importer.Run(context.Background(), pool, validZip(t, entries...), importer.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the archive lists 70024 entries")
+}

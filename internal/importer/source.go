@@ -107,6 +107,9 @@ func (s *source) readDir(path string) error {
 // outside the export, links, and archives that would expand past lim.MaxBytes or whose entries
 // are compressed beyond any CSV (archive/zip refuses an entry that holds more than its header says).
 func (s *source) readZip(path string, lim Limits) error {
+	if err := checkZipDirectory(path); err != nil {
+		return err
+	}
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return fmt.Errorf("%s: not a folder or a readable .zip (%v)", path, err)
