@@ -33,8 +33,14 @@ func TestMain(m *testing.M) {
 // cli runs the exitflow binary the way HMIS staff and their scripts do.
 func cli(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return cliIn(t, t.TempDir(), env, args...) // no stray exitflow.yaml
+}
+
+// cliIn runs the exitflow binary in dir (where an exitflow.yaml may be).
+func cliIn(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command(exe, args...)
-	cmd.Dir = t.TempDir() // no stray exitflow.yaml
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
