@@ -128,10 +128,11 @@ func (s *source) readZip(path string, lim Limits) error {
 			return fmt.Errorf("%s: entry %q would expand %d times (%s from %s); no HMIS CSV compresses beyond %d:1, so the archive is refused as a zip bomb",
 				path, clip(zf.Name), zf.UncompressedSize64/max(zf.CompressedSize64, 1), byteSize(int64(zf.UncompressedSize64)), byteSize(int64(zf.CompressedSize64)), maxRatio)
 		}
-		if zf.FileInfo().IsDir() || strings.HasPrefix(filepath.Base(zf.Name), "._") {
+		base := zf.Name[strings.LastIndexAny(zf.Name, "/\\")+1:] // zips made on Windows may use backslashes
+		if zf.FileInfo().IsDir() || strings.HasPrefix(base, "._") {
 			continue
 		}
-		if err := s.add(filepath.Base(zf.Name), int64(zf.UncompressedSize64), zf.Open); err != nil {
+		if err := s.add(base, int64(zf.UncompressedSize64), zf.Open); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
