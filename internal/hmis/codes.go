@@ -29,43 +29,38 @@ func OutOfListNote(list string, n int) string {
 	return fmt.Sprintf("%s %d is not in the HUD FY2026 %s list (%s); stored as sent, %s", list, n, list, codeSection[list], engineReading(list, n))
 }
 
-// relatedCode names the list an out-of-list Destination or subsidy code comes from.
+// relatedCode names the list an out-of-list Destination or subsidy code comes from, and how the
+// engine reads it.
 func relatedCode(list string, n int) string {
 	switch list {
 	case "Destination":
 		if Codes["DestinationSubsidyType"][n] {
-			return fmt.Sprintf("Destination %d is a DestinationSubsidyType code; FY2024+ exports write Destination 435 with DestinationSubsidyType %d", n, n)
+			return fmt.Sprintf("Destination %d is a DestinationSubsidyType code; FY2024+ exports write Destination 435 with DestinationSubsidyType %d; stored as sent, %s",
+				n, n, engineReading(list, n))
 		}
-		if to := legacyDestination(n); to != "" {
-			return fmt.Sprintf("Destination %d is a pre-FY2024 code; FY2024+ exports write %s", n, to)
+		if to, ok := legacyDestinations[n]; ok {
+			return fmt.Sprintf("Destination %d is a pre-FY2024 code; FY2024+ exports write %s; stored as sent, %s", n, to, engineReading(list, n))
 		}
 	case "DestinationSubsidyType":
 		if Codes["Destination"][n] {
-			return fmt.Sprintf("DestinationSubsidyType %d is a Destination code, not a subsidy type (3.12.A: %s)", n, codeList("DestinationSubsidyType"))
+			return fmt.Sprintf("DestinationSubsidyType %d is a Destination code, not a subsidy type (3.12.A: %s); stored as sent, %s", n, codeList("DestinationSubsidyType"), engineReading(list, n))
 		}
 	}
 	return ""
 }
 
-// legacyDestination maps a two-digit Destination of the FY2022 and earlier standards to its FY2024
-// code: HUD kept the number and prefixed the category (1xx homeless … 4xx permanent); the
-// subsidised rentals became 435 with a DestinationSubsidyType.
-func legacyDestination(n int) string {
-	if n <= 0 || n >= 100 {
-		return ""
-	}
-	if n == 3 { // permanent housing (other than RRH) for formerly homeless persons
-		return "Destination 435 with DestinationSubsidyType 439 or 440"
-	}
-	if Codes["DestinationSubsidyType"][400+n] {
-		return fmt.Sprintf("Destination 435 with DestinationSubsidyType %d", 400+n)
-	}
-	for _, c := range []int{100, 200, 300, 400} {
-		if Codes["Destination"][c+n] {
-			return fmt.Sprintf("Destination %d", c+n)
-		}
-	}
-	return ""
+// legacyDestinations are the two-digit Destination codes of the FY2022 and earlier standards that
+// FY2024 replaced, with what replaced them: HUD kept the number behind a category digit (1xx
+// homeless … 4xx permanent), and the subsidised rentals became 435 with a DestinationSubsidyType.
+var legacyDestinations = map[int]string{
+	1: "Destination 101", 16: "Destination 116", 18: "Destination 118",
+	4: "Destination 204", 5: "Destination 205", 6: "Destination 206", 7: "Destination 207", 15: "Destination 215", 25: "Destination 225",
+	2: "Destination 302", 12: "Destination 312", 13: "Destination 313", 14: "Destination 314", 27: "Destination 327", 29: "Destination 329", 32: "Destination 332",
+	10: "Destination 410", 11: "Destination 411", 21: "Destination 421", 22: "Destination 422", 23: "Destination 423", 26: "Destination 426",
+	3:  "Destination 435 with DestinationSubsidyType 439 or 440",
+	19: "Destination 435 with DestinationSubsidyType 419", 20: "Destination 435 with DestinationSubsidyType 420",
+	28: "Destination 435 with DestinationSubsidyType 428", 31: "Destination 435 with DestinationSubsidyType 431",
+	33: "Destination 435 with DestinationSubsidyType 433", 34: "Destination 435 with DestinationSubsidyType 434",
 }
 
 // engineReading says how the engine treats an unknown value of list (the conservative rules).

@@ -112,7 +112,7 @@ func (k *checker) crossChecks(ctx context.Context) error {
 	exit, enr := hmis.Lookup("Exit"), hmis.Lookup("Enrollment")
 	// Two live exits for one enrollment (in this export, or this export's and one already stored).
 	if err := k.check(ctx, exit, "EnrollmentID", `
-		SELECT max(import_line) FILTER (WHERE import_id = $1), format('enrollment %s has %s exits (ExitIDs %s); an enrollment has at most one Exit', enrollmentid, count(*), string_agg(exitid, ', ' ORDER BY exitid))
+		SELECT max(import_line) FILTER (WHERE import_id = $1), format('enrollment %s has %s exits (ExitIDs %s); an enrollment has at most one Exit', enrollmentid, count(*), array_to_string((array_agg(exitid ORDER BY exitid))[1:5], ', '))
 		FROM eff_exit WHERE datedeleted IS NULL GROUP BY enrollmentid
 		HAVING count(*) > 1 AND bool_or(import_id = $1) ORDER BY 1`+limit, errf, k.importID); err != nil {
 		return err

@@ -16,9 +16,9 @@ type lenientUse struct {
 	raw, want string
 }
 
-// maxAmbiguous bounds the lines kept per column of nn-nn-yy dates read month first (4 bytes each),
-// which are swapped to day first if the column proves it.
-const maxAmbiguous = 8 << 20
+// maxAmbiguous bounds the lines kept, over a whole import, of nn-nn-yy dates read month first
+// (4 bytes each; they are swapped to day first if their column proves it, then forgotten).
+const maxAmbiguous = 4 << 20
 
 // lenient reads a non-spec date (SPEC IO3: a warning, not an error) or reports an error.
 func (l *fileLoad) lenient(ci int, raw string, line, field int, want string, p *problems) (time.Time, bool) {
@@ -33,10 +33,11 @@ func (l *fileLoad) lenient(ci int, raw string, line, field int, want string, p *
 	}
 	l.evidence[ci] += evidence(raw)
 	if ambiguous {
-		if len(l.amb[ci]) >= maxAmbiguous {
-			p.err(Problem{l.name, line, field, fmt.Sprintf("%s: more than %d dates are in a non-spec format whose day and month cannot be told apart; export the dates as %s", c.Name, maxAmbiguous, want)})
+		if *l.ambLeft <= 0 {
+			p.err(Problem{l.name, line, field, fmt.Sprintf("%s: the export has more than %d dates in a non-spec format whose day and month cannot be told apart; export the dates as %s", c.Name, maxAmbiguous, want)})
 			return t, false
 		}
+		*l.ambLeft--
 		l.amb[ci] = append(l.amb[ci], int32(line))
 	}
 	u := l.lenients[ci]
@@ -64,7 +65,7 @@ func (l *fileLoad) fixAmbiguous(ctx context.Context, conn *pgx.Conn, p *problems
 			how = "day first (dd-mm-yy), as other values of this column can only be read that way"
 		}
 		p.warn("non-spec date format", Problem{l.name, u.line, l.colField[ci], fmt.Sprintf(
-			"%s: %d values are not %s (first: %q); read %s", l.spec.Columns[ci].Name, u.count, u.want, u.raw, how)})
+			"%s: %d values are not %s (first: %q); read %s", l.spec.Columns[ci].Name, u.count, u.want, clip(u.raw), how)})
 	}
 	for ci, lines := range l.amb {
 		if l.evidence[ci] <= 0 || len(lines) == 0 {
@@ -81,5 +82,6 @@ func (l *fileLoad) fixAmbiguous(ctx context.Context, conn *pgx.Conn, p *problems
 			return fmt.Errorf("re-reading day-first dates of %s %s: %w", l.name, l.spec.Columns[ci].Name, err)
 		}
 	}
+	l.amb = nil
 	return nil
 }

@@ -227,22 +227,44 @@ func TestRecordLimitIsAnOption(t *testing.T) {
 }
 
 func TestAZipOfTooManyEntriesIsRefusedBeforeItsDirectoryIsRead(t *testing.T) { // archive/zip keeps every entry in memory
+	_, pool := testdb.New(t)
 	var entries []zipEntry
 	for i := 0; i < 10001; i++ {
 		entries = append(entries, zipEntry{hdr: zip.FileHeader{Name: "f" + strconv.Itoa(i) + ".txt", Method: zip.Store}, raw: []byte{}})
 	}
-	path := validZip(t, entries...)
-	_, pool := testdb.New(t)
-	_, err := importer.Run(context.Background(), pool, path, importer.Options{})
+	_, err := importer.Run(context.Background(), pool, validZip(t, entries...), importer.Options{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "the archive lists 10025 entries in a directory of")
-	assert.Contains(t, err.Error(), "refused before it is read")
+	assert.Contains(t, err.Error(), "the archive's directory holds more than 10000 entries or 4.0 MiB")
 
-	// ZIP64 (Go writes it for more than 65,535 entries) is read too.
-	for i := 10001; i < 70000; i++ {
+	// A directory of 100,000 records (ZIP64) that declares none: archive/zip reads records until a
+	// bad one whatever the count says, so the bytes it reads are what is bounded.
+	for i := 10001; i < 100000; i++ {
 		entries = append(entries, zipEntry{hdr: zip.FileHeader{Name: "f" + strconv.Itoa(i) + ".txt", Method: zip.Store}, raw: []byte{}})
 	}
-	_, err = importer.Run(context.Background(), pool, validZip(t, entries...), importer.Options{})
+	path := validZip(t, entries...)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	end := bytes.LastIndex(b, []byte("PK\x05\x06"))
+	z64 := bytes.LastIndex(b, []byte("PK\x06\x06"))
+	require.True(t, end > 0 && z64 > 0)
+	for i := 24; i < 40; i++ { // ZIP64 end record: entries on this disk, entries in all
+		b[z64+i] = 0
+	}
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	_, err = importer.Run(context.Background(), pool, path, importer.Options{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "the archive lists 70024 entries")
+	assert.Contains(t, err.Error(), "refused before it is read")
+}
+
+func TestDeclaredSizesThatWrapAroundAreRefused(t *testing.T) { // sums and products of uint64 sizes
+	_, pool := testdb.New(t)
+	huge := uint64(1<<64 - 16)
+	for _, hdr := range []zip.FileHeader{
+		{Name: "Wrap.csv", Method: zip.Deflate, CompressedSize64: huge / 200, UncompressedSize64: huge},
+		{Name: "Wrap.csv", Method: zip.Deflate, CompressedSize64: 1 << 40, UncompressedSize64: 1 << 20},
+	} {
+		_, err := importer.Run(context.Background(), pool, validZip(t, zipEntry{hdr: hdr, raw: make([]byte, 64)}), importer.Options{})
+		require.Error(t, err)
+		assert.Regexp(t, `would expand to more than 20.0 GiB|declares .* of compressed data in a file of`, err.Error())
+	}
 }

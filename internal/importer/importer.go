@@ -132,12 +132,13 @@ func Run(ctx context.Context, pool *pgxpool.Pool, path string, opt Options) (*Re
 		}
 	}
 	loads := map[string]*fileLoad{}
+	ambLeft := maxAmbiguous
 	mark := time.Now()
 	for _, f := range hmis.All() {
 		e, ok := src.files[strings.ToLower(f.CSV())]
 		var l *fileLoad
 		if ok {
-			l = &fileLoad{spec: f, name: e.name, importID: res.ImportID, maxLine: lim.MaxLineBytes}
+			l = &fileLoad{spec: f, name: e.name, importID: res.ImportID, maxLine: lim.MaxLineBytes, ambLeft: &ambLeft}
 			loads[f.Name] = l
 			if l.direct, err = directLoad(ctx, tx, f, e.size); err != nil {
 				return nil, err

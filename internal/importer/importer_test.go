@@ -462,6 +462,24 @@ func TestReimportOfAnIdenticalExportChangesNothing(t *testing.T) { // SPEC IO4
 	assert.Equal(t, before, after, "unchanged rows keep the import that wrote them")
 	assert.NotEqual(t, first.ImportID, again.ImportID)
 
+	// A newer export of the same data (a new ExportID on every row) changes nothing either.
+	edits := map[string]func(string) string{}
+	des, err := os.ReadDir("testdata/valid")
+	require.NoError(t, err)
+	for _, de := range des {
+		edits[de.Name()] = func(s string) string { return strings.ReplaceAll(s, ",E1\n", ",E7\n") }
+	}
+	edits["Export.csv"] = replace("E1,", "E7,")
+	newer, err := importer.Run(ctx, pool, fixture(t, edits), importer.Options{})
+	require.NoError(t, err, "%+v", newer)
+	for _, f := range newer.Files {
+		want := map[string]int64{"Export.csv": 1}[f.File] // the new export's own row
+		assert.Equal(t, want, f.Changed, "%s: %d rows reported as changed", f.File, f.Changed)
+	}
+	var exportIDs string
+	require.NoError(t, pool.QueryRow(ctx, "SELECT string_agg(DISTINCT exportid, ',') FROM hmis.client").Scan(&exportIDs))
+	assert.Equal(t, "E1", exportIDs, "a row that only moved to a newer export keeps the export that last changed it")
+
 	// One changed value: that row, and only it, is written.
 	changed, err := importer.Run(ctx, pool, fixture(t, map[string]func(string) string{
 		"Enrollment.csv": replace("N3,C3,P3,2024-02-01,H2,1,XX-500", "N3,C3,P3,2024-02-01,H2,1,XX-501"),

@@ -74,15 +74,22 @@ func (l *recordLimiter) Read(b []byte) (int, error) {
 
 var quote = []byte{'"'}
 
-// maxClip is how much of a value a message quotes.
-const maxClip = 64
+// maxClip is how much of a value a message quotes; maxMessage bounds a whole message (values the
+// database puts in a message are cut there).
+const (
+	maxClip    = 64
+	maxMessage = 512
+)
 
 // clip shortens a value quoted in a message, so that a hostile field cannot make messages huge.
-func clip(s string) string {
-	if len(s) <= maxClip {
+func clip(s string) string { return clipTo(s, maxClip) }
+
+// clipTo cuts s to at most n bytes (on a rune boundary), saying how long it was.
+func clipTo(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	cut := maxClip
+	cut := n
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

@@ -35,6 +35,7 @@ type fileLoad struct {
 	skipped  map[string]bool     // IDs of rows not loaded because they have errors (at most maxSkipped)
 	skipSize int                 // bytes of the IDs in skipped
 	maxLine  int                 // longest CSV record read (Limits.MaxLineBytes)
+	ambLeft  *int                // lines of ambiguous dates the import may still keep (maxAmbiguous in all)
 }
 
 // maxSkipped and maxSkippedBytes bound the IDs of rejected rows kept to silence follow-on
@@ -205,6 +206,10 @@ func (l *fileLoad) stream(ctx context.Context, r io.Reader, w io.Writer, ex *exp
 			break
 		}
 		line, _ := cr.FieldPos(0)
+		if line > math.MaxInt32 { // import_line is an integer
+			p.err(Problem{l.name, line, 0, "the file has more than 2,147,483,647 lines; the rest is not read"})
+			break
+		}
 		if len(rec) == 1 && rec[0] == "" {
 			continue // blank line
 		}
@@ -340,7 +345,7 @@ func (l *fileLoad) value(ci int, raw string, line, field int, ex *exportInfo, p 
 				return "", false
 			}
 			if c.Name == "ExportID" && ex != nil && raw != ex.id {
-				p.err(loc(fmt.Sprintf("%q does not match Export.csv's ExportID %q", clip(raw), ex.id)))
+				p.err(loc(fmt.Sprintf("%q does not match Export.csv's ExportID %q", clip(raw), clip(ex.id))))
 			}
 		}
 		return raw, true

@@ -95,11 +95,15 @@ func merge(ctx context.Context, tx pgx.Tx, l *fileLoad, empty bool) (n int64, du
 	return n, false, err
 }
 
-// dataColumns is the row of f's HMIS columns of alias, for comparing a stored row with an incoming one.
+// dataColumns is the row of f's HMIS columns of alias, for comparing a stored row with an incoming
+// one. ExportID is left out: every export of an HMIS has its own, and a row that only moved to a
+// newer export has not changed (exitflow's own exports write their own ExportID).
 func dataColumns(f *hmis.File, alias string) string {
-	cols := make([]string, len(f.Columns))
-	for i, c := range f.Columns {
-		cols[i] = alias + "." + hmis.Quote(c.DB())
+	cols := make([]string, 0, len(f.Columns))
+	for _, c := range f.Columns {
+		if c.Name != "ExportID" {
+			cols = append(cols, alias+"."+hmis.Quote(c.DB()))
+		}
 	}
 	return "ROW(" + strings.Join(cols, ", ") + ")"
 }

@@ -68,6 +68,7 @@ func (p *problems) outOfList(list string, n int, pr Problem) {
 }
 
 func (p *problems) err(pr Problem) {
+	pr.Msg = clipTo(pr.Msg, maxMessage)
 	p.errCount++
 	if len(p.errs) < MaxErrors {
 		p.errs = append(p.errs, pr)
@@ -85,6 +86,7 @@ func (p *problems) warn(kind string, pr Problem) {
 	}
 	w.Count++
 	if len(w.Examples) < maxExamples {
+		pr.Msg = clipTo(pr.Msg, maxMessage)
 		w.Examples = append(w.Examples, pr)
 	}
 }

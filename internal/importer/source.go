@@ -17,7 +17,7 @@ import (
 type source struct {
 	path  string
 	files map[string]entry // lower-case base name ("enrollment.csv") → entry
-	zip   *zip.ReadCloser
+	zip   *os.File         // the .zip's file, if the export is one
 }
 
 type entry struct {
@@ -107,26 +107,27 @@ func (s *source) readDir(path string) error {
 // outside the export, links, and archives that would expand past lim.MaxBytes or whose entries
 // are compressed beyond any CSV (archive/zip refuses an entry that holds more than its header says).
 func (s *source) readZip(path string, lim Limits) error {
-	if err := checkZipDirectory(path); err != nil {
+	zr, f, size, err := openZip(path)
+	if err != nil {
 		return err
 	}
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return fmt.Errorf("%s: not a folder or a readable .zip (%v)", path, err)
-	}
-	s.zip = zr
+	s.zip = f
 	var total uint64
 	for _, zf := range zr.File {
 		if err := unsafeEntry(zf); err != "" {
 			return fmt.Errorf("%s: entry %q %s; the archive is refused (nothing outside the export is ever read or written)", path, clip(zf.Name), err)
 		}
-		total += zf.UncompressedSize64
-		if total > uint64(lim.MaxBytes) {
+		// Compared without sums or products that could wrap around (sizes are declared by the archive).
+		if zf.UncompressedSize64 > uint64(lim.MaxBytes)-total {
 			return fmt.Errorf("%s: its entries would expand to more than %s (--max-bytes); the archive is refused before anything is expanded", path, byteSize(lim.MaxBytes))
 		}
-		if zf.UncompressedSize64 > 1<<20 && zf.UncompressedSize64 > maxRatio*zf.CompressedSize64 {
+		total += zf.UncompressedSize64
+		if zf.CompressedSize64 > uint64(size) {
+			return fmt.Errorf("%s: entry %q declares %s of compressed data in a file of %s; the archive is damaged or hostile, so it is refused", path, clip(zf.Name), byteSize(int64(min(zf.CompressedSize64, 1<<62))), byteSize(size))
+		}
+		if zf.UncompressedSize64 > 1<<20 && zf.UncompressedSize64/maxRatio > zf.CompressedSize64 {
 			return fmt.Errorf("%s: entry %q would expand %d times (%s from %s); no HMIS CSV compresses beyond %d:1, so the archive is refused as a zip bomb",
-				path, clip(zf.Name), zf.UncompressedSize64/max(zf.CompressedSize64, 1), byteSize(int64(zf.UncompressedSize64)), byteSize(int64(zf.CompressedSize64)), maxRatio)
+				path, clip(zf.Name), zf.UncompressedSize64/max(zf.CompressedSize64, 1), byteSize(int64(min(zf.UncompressedSize64, 1<<62))), byteSize(int64(zf.CompressedSize64)), maxRatio)
 		}
 		base := zf.Name[strings.LastIndexAny(zf.Name, "/\\")+1:] // zips made on Windows may use backslashes
 		if zf.FileInfo().IsDir() || strings.HasPrefix(base, "._") {
