@@ -4,6 +4,9 @@ GO ?= go
 BIN := bin
 # The Temporal CLI (dev server + Web UI) that `make run` builds from source into .data/bin.
 TEMPORAL_CLI_VERSION := v1.5.1
+# Linters, pinned; `go run pkg@version` builds them through the module proxy outside exitflow's go.mod.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+REVIVE := github.com/mgechev/revive@v1.17.0
 
 .PHONY: build test generate run temporal-cli bench lint
 build:
@@ -12,8 +15,7 @@ build:
 generate:
 	cd internal/store && $(GO) generate .
 
-test:
-	$(GO) vet ./...
+test: lint
 	$(GO) test -count=1 -p 2 -timeout 14m ./...
 
 # Local stack: PostgreSQL (yours, or a private cluster in .data/pg), Temporal dev server
@@ -32,7 +34,10 @@ bench:
 		$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 3h ./bench/...; \
 	else echo "make bench: no bench/ folder yet"; fi
 
+# go vet, staticcheck, revive (a doc comment on every exported name), gofmt.
 lint:
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(REVIVE) -config .revive.toml -set_exit_status ./...
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.data/*' -not -path './vendor/*')); \
 	if [ -n "$$out" ]; then echo "gofmt would change these files (run gofmt -w):"; echo "$$out"; exit 1; fi

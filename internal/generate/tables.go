@@ -172,8 +172,6 @@ func itoa(i int) string {
 	return strconv.Itoa(i)
 }
 
-func id64(i int64) string { return strconv.FormatInt(i, 10) }
-
 // money renders dollars as HUD Money text with 2 decimals.
 func money(cents int) string {
 	return strconv.Itoa(cents/100) + "." + smallIntsPad2[cents%100]

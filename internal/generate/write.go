@@ -110,7 +110,6 @@ type enr struct {
 	subs    int // per-file row counters
 	nCLS    int
 	nStage  int
-	nDis    int
 	nEvt    int
 	nAsmt   int
 }

@@ -147,7 +147,6 @@ func (l *fileLoad) load(ctx context.Context, conn *pgx.Conn, r io.Reader, ex *ex
 // countingReader reports bytes read, for the progress bar.
 type countingReader struct {
 	r   io.Reader
-	n   int64
 	fn  func(int64)
 	acc int64
 }
