@@ -615,7 +615,7 @@ func BenchmarkExitsPerSecond(b *testing.B) {
 	}
 	cleanup()
 	defer cleanup()
-	args := []string{"exits", "run", "--method", "admin", "--all-open", "--as-of", "2026-11-01", "--actor", "bench"}
+	args := []string{"exits", "run", "--method", "admin", "--all-open", "--as-of", "2026-11-01", "--actor", "bench", "--yes"}
 	for _, p := range projects {
 		args = append(args, "--project", p)
 	}

@@ -19,10 +19,11 @@ func (a *app) exitsCmd() *cobra.Command {
 		Use:   "exits",
 		Short: "Write inactivity and administrative exits, or undo them",
 		Long: `Writes the exits that exitflow preview lists (Action exit) as real HMIS Exit rows, with an
-engine record beside each (method, reason, actor, evidence, policy values), or undoes them.`,
+engine record beside each (method, reason, actor, evidence, policy values), or undoes them, and
+lists the runs and undos done (exitflow exits list).`,
 		Args: cobra.NoArgs,
 	}
-	c.AddCommand(a.exitsRunCmd(), a.exitsUndoCmd())
+	c.AddCommand(a.exitsRunCmd(), a.exitsUndoCmd(), a.exitsListCmd())
 	return c
 }
 
@@ -30,14 +31,20 @@ func (a *app) exitsRunCmd() *cobra.Command {
 	var asOfText, method, actor string
 	var projects []string
 	var window int
-	var allOpen, asJSON, wait bool
+	var allOpen, asJSON, wait, yes bool
 	var runID int64
 	c := &cobra.Command{
 		Use:   "run",
 		Short: "Write the exits of households past their window (auto) or administrative exits (admin)",
 		Long: `Writes, as of a date, an Exit row for every enrollment that exitflow preview lists with Action exit
 (same households, exit dates and destinations), and the engine record beside it. Each run gets a
-run ID; it is printed, and the exits of a run can be undone with exitflow exits undo --run ID.
+run ID; it is printed (exitflow exits list shows it again), and the exits of a run can be undone
+with exitflow exits undo --run ID.
+
+Confirmation: a new run first prints what it would exit, the households and enrollments per
+project and in total, and writes nothing unless --yes is given: read the preview, then run the same
+command again with --yes. Resuming a run with --run ID needs no --yes (the run was confirmed when
+it started).
 
 --method auto follows each project's effective policy (SPEC H2): every open member of a household
 with no activity for the project's auto-exit days is exited, on the household's last activity date.
@@ -46,15 +53,20 @@ the project's auto-exit window or past --window-days N, or every open enrollment
 closing project); their reason is "Administrative exit" and their actor the HMIS staff member
 named with --actor.
 
-Households are written whole, 2000 per transaction. A member that already has an exit keeps it,
-and no enrollment ever gets a second Exit: running a run again, or resuming it with --run ID after a
-crash or Ctrl-C, writes only what is missing. Only one exit run or undo runs at a time; another
-one is refused, naming the run in progress (or waits, with --wait).`,
-		Example: `  exitflow exits run --method auto --as-of 2026-11-01 --actor "Dana Lee"
-  exitflow exits run --method auto --as-of 2026-11-01 --project 1362 --project 1401 --actor "Dana Lee"
-  exitflow exits run --method admin --as-of 2026-11-01 --project 1362 --window-days 90 --actor "Dana Lee"
-  exitflow exits run --method admin --as-of 2026-11-01 --project 1551 --all-open --actor "Dana Lee"
-  exitflow exits run --run 17 --actor "Dana Lee"     # resume run 17 after a crash`,
+Households are written whole, ` + exitsRunBatches + `.
+A member that already has an exit keeps it, and no enrollment ever gets a second Exit: running a
+run again, or resuming it with --run ID after a crash or Ctrl-C, writes only what is missing. Only
+one exit run or undo runs at a time; another one is refused, naming the run in progress (or waits,
+with --wait).
+
+Exit status: 0 written (or resumed, or nothing to exit), 1 refused or failed (the reason is
+printed), 3 not written because a new run needs --yes (the preview is printed; nothing changed).`,
+		Example: `  exitflow exits run --method auto --as-of 2026-11-01 --actor "Dana Lee"         # preview only: status 3
+  exitflow exits run --method auto --as-of 2026-11-01 --actor "Dana Lee" --yes   # after reading the preview
+  exitflow exits run --method auto --as-of 2026-11-01 --project 1362 --project 1401 --actor "Dana Lee" --yes
+  exitflow exits run --method admin --as-of 2026-11-01 --project 1362 --window-days 90 --actor "Dana Lee" --yes
+  exitflow exits run --method admin --as-of 2026-11-01 --project 1551 --all-open --actor "Dana Lee" --yes
+  exitflow exits run --run 17 --actor "Dana Lee"     # resume run 17 after a crash (no --yes needed)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -108,6 +120,9 @@ one is refused, naming the run in progress (or waits, with --wait).`,
 				}
 				if err := engine.CheckAdminWindows(ctx, pool, opt.Options); err != nil {
 					return err
+				}
+				if !yes { // the confirmation is the CLI's, as in policy set: preview, write nothing, status 3
+					return previewExitRun(cmd, pool, opt, asJSON)
 				}
 			}
 			errw := cmd.ErrOrStderr()
@@ -165,12 +180,13 @@ one is refused, naming the run in progress (or waits, with --wait).`,
 	f.BoolVar(&allOpen, "all-open", false, "admin: every open enrollment of the projects (a closing project)")
 	f.Int64Var(&runID, "run", 0, "resume this exit run (after a crash or Ctrl-C) instead of starting a new one")
 	f.BoolVar(&wait, "wait", false, "wait for an exit run or undo in progress instead of refusing")
+	f.BoolVar(&yes, "yes", false, "write the exits (without it a new run only prints what it would exit, writes nothing and exits with status 3)")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON (run ID and counts)")
 	return c
 }
 
 func (a *app) exitsUndoCmd() *cobra.Command {
-	var runText, household, enrollment, actor, reason string
+	var runText, household, project, enrollment, actor, reason string
 	var force, asJSON, wait bool
 	c := &cobra.Command{
 		Use:   "undo",
@@ -180,12 +196,16 @@ DateUpdated set to now), so the next export, also exitflow export --changed-sinc
 HMIS to delete them, and the enrollments are open again.
 
 Give exactly one of --run ID (every exit of that run), --household ID (every exitflow exit of the
-household, together) or --enrollment ID. Exits written by people are never touched. An exitflow exit
-that was changed after it was written (its DateUpdated is not the one exitflow wrote, for example
-edited in the HMIS and imported again) is not undone unless you add --force. Undoing something
-already undone changes nothing and says so.`,
+household, together) or --enrollment ID. HUD makes a HouseholdID unique only within its project:
+--household alone undoes the household of the one project that has exitflow exits for that ID, and
+when several projects have, it is refused, naming them: then give its project with --project ID.
+
+Exits written by people are never touched. An exitflow exit that was changed after it was written
+(its DateUpdated is not the one exitflow wrote, for example edited in the HMIS and imported again)
+is not undone unless you add --force. Undoing something already undone changes nothing and says so.`,
 		Example: `  exitflow exits undo --run 17 --actor "Dana Lee"
   exitflow exits undo --household HH-2231 --actor "Dana Lee" --reason "client was still engaged"
+  exitflow exits undo --household HH-2231 --project 1362 --actor "Dana Lee"   # a HouseholdID two projects use
   exitflow exits undo --enrollment 88231 --actor "Dana Lee"
   exitflow exits undo --run 17 --actor "Dana Lee" --force   # also exits edited since`,
 		Args: cobra.NoArgs,
@@ -194,7 +214,10 @@ already undone changes nothing and says so.`,
 			if actor == "" {
 				return errors.New("--actor is required: the HMIS staff member who undoes the exits")
 			}
-			opt := engine.UndoOptions{HouseholdID: household, EnrollmentID: enrollment, Actor: actor, Reason: reason, Force: force, Wait: wait}
+			if project != "" && household == "" {
+				return errors.New("--project goes with --household: it names the project of the household to undo")
+			}
+			opt := engine.UndoOptions{HouseholdID: household, ProjectID: project, EnrollmentID: enrollment, Actor: actor, Reason: reason, Force: force, Wait: wait}
 			n := 0
 			if runText != "" {
 				id, err := strconv.ParseInt(runText, 10, 64)
@@ -255,6 +278,7 @@ already undone changes nothing and says so.`,
 	f := c.Flags()
 	f.StringVar(&runText, "run", "", "undo every exit of this exit run `ID`")
 	f.StringVar(&household, "household", "", "undo the exitflow exits of this HouseholdID (the whole household)")
+	f.StringVar(&project, "project", "", "with --household: the household's project `ID` (needed when several projects have that HouseholdID)")
 	f.StringVar(&enrollment, "enrollment", "", "undo the exitflow exit of this EnrollmentID")
 	f.StringVar(&actor, "actor", "", "the HMIS staff member who undoes the exits (required)")
 	f.StringVar(&reason, "reason", "", "why (recorded with the undo)")

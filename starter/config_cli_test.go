@@ -34,7 +34,7 @@ func TestUnknownConfigKeyStopsEveryCommand(t *testing.T) {
 		{"policy", "history"},
 		{"preview"},
 		{"report", "candidates"},
-		{"exits", "run", "--as-of", "2026-01-01", "--actor", "x"},
+		{"exits", "run", "--as-of", "2026-01-01", "--actor", "x", "--yes"},
 		{"exits", "undo", "--run", "1", "--actor", "x"},
 	} {
 		stdout, stderr, code := cliIn(t, dir, nil, args...)

@@ -61,7 +61,7 @@ func TestEveryDateFlagNamesACalendarMistake(t *testing.T) {
 	for _, args := range [][]string{
 		{"preview", "--as-of", "2026-02-30"},
 		{"report", "candidates", "--as-of", "2026-02-30"},
-		{"exits", "run", "--as-of", "2026-02-30", "--actor", "x"},
+		{"exits", "run", "--as-of", "2026-02-30", "--actor", "x", "--yes"},
 		{"generate", "--out", t.TempDir(), "--households", "1", "--as-of", "2026-02-30"},
 		{"export", t.TempDir(), "--changed-since", "2026-02-30"},
 	} {

@@ -55,7 +55,7 @@ func TestExitsRunAndUndoThroughTheCLI(t *testing.T) {
 	}
 	require.Len(t, want, 10)
 
-	out, errOut, code := cli(t, env, "exits", "run", "--method", "auto", "--as-of", "2026-11-01", "--actor", "Dana Lee")
+	out, errOut, code := cli(t, env, "exits", "run", "--method", "auto", "--as-of", "2026-11-01", "--actor", "Dana Lee", "--yes")
 	require.Equal(t, 0, code, errOut)
 	id := exitsRunID(t, out)
 	assert.Contains(t, out, "10 enrollments in 9 households")
@@ -65,7 +65,7 @@ func TestExitsRunAndUndoThroughTheCLI(t *testing.T) {
 	assert.Equal(t, "10|Dana Lee|auto-inactivity", exitsPsql(t, env, "SELECT count(*), min(actor), min(method) FROM exitflow.engine_exit"))
 
 	// Again: nothing doubles. Resuming the done run: nothing either.
-	out, errOut, code = cli(t, env, "exits", "run", "--as-of", "2026-11-01", "--actor", "Dana Lee")
+	out, errOut, code = cli(t, env, "exits", "run", "--as-of", "2026-11-01", "--actor", "Dana Lee", "--yes")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "0 enrollments in 0 households")
 	out, errOut, code = cli(t, env, "exits", "run", "--run", id, "--actor", "Dana Lee", "--json")
@@ -77,7 +77,7 @@ func TestExitsRunAndUndoThroughTheCLI(t *testing.T) {
 	assert.Equal(t, "10", exitsPsql(t, env, "SELECT count(*) FROM hmis.exit WHERE userid = 'exitflow'"))
 
 	// Administrative exits: reason and actor (SPEC AD2).
-	out, errOut, code = cli(t, env, "exits", "run", "--method", "admin", "--as-of", "2026-11-01", "--project", "PN", "--all-open", "--actor", "Ann Admin")
+	out, errOut, code = cli(t, env, "exits", "run", "--method", "admin", "--as-of", "2026-11-01", "--project", "PN", "--all-open", "--actor", "Ann Admin", "--yes")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "2 enrollments in 2 households")
 	assert.Equal(t, "2|Administrative exit|Ann Admin", exitsPsql(t, env, "SELECT count(*), min(reason), min(actor) FROM exitflow.engine_exit WHERE method = 'admin'"))
@@ -91,7 +91,7 @@ func TestExitsRunAndUndoThroughTheCLI(t *testing.T) {
 	assert.Contains(t, out, "undid enrollment NB1: 1 exits soft-deleted")
 	out, errOut, code = cli(t, env, "exits", "undo", "--household", "HA", "--actor", "Dana Lee", "--reason", "still engaged")
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "undid household HA: 2 exits soft-deleted in 1 households")
+	assert.Contains(t, out, "undid household HA of project PS: 2 exits soft-deleted in 1 households")
 
 	exitsPsql(t, env, "UPDATE hmis.exit SET dateupdated = dateupdated + interval '1 day' WHERE enrollmentid = 'NF1'")
 	_, errOut, code = cli(t, env, "exits", "undo", "--run", id, "--actor", "Dana Lee")
@@ -123,17 +123,17 @@ func TestExitsCLIValidation(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"exits", "run", "--as-of", "2026-11-01"}, "--actor is required"},
-		{[]string{"exits", "run", "--actor", "x"}, "--as-of DATE is required"},
-		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--method", "housed"}, `--method "housed": want auto or admin`},
-		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--all-open"}, "are for --method admin"},
-		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--method", "admin"}, "give --project"},
-		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--method", "admin", "--project", "PN"}, "--window-days N"},
-		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--method", "admin", "--project", "PN", "--window-days", "7"}, "want 30 or more"},
-		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--project", "NOPE"}, "--project NOPE: no such project"},
-		{[]string{"exits", "run", "--as-of", "2019-01-01", "--actor", "x"}, "before the data starts"},
-		{[]string{"exits", "run", "--as-of", "2026-13-01", "--actor", "x"}, `--as-of "2026-13-01": not a calendar date (there is no month 13)`},
-		{[]string{"exits", "run", "--as-of", "1 Nov 2026", "--actor", "x"}, `--as-of "1 Nov 2026": not a date (want YYYY-MM-DD)`},
+		{[]string{"exits", "run", "--as-of", "2026-11-01", "--yes"}, "--actor is required"},
+		{[]string{"exits", "run", "--actor", "x", "--yes"}, "--as-of DATE is required"},
+		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--method", "housed", "--yes"}, `--method "housed": want auto or admin`},
+		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--all-open", "--yes"}, "are for --method admin"},
+		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--method", "admin", "--yes"}, "give --project"},
+		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--method", "admin", "--project", "PN", "--yes"}, "--window-days N"},
+		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--method", "admin", "--project", "PN", "--window-days", "7", "--yes"}, "want 30 or more"},
+		{[]string{"exits", "run", "--as-of", "2026-11-01", "--actor", "x", "--project", "NOPE", "--yes"}, "--project NOPE: no such project"},
+		{[]string{"exits", "run", "--as-of", "2019-01-01", "--actor", "x", "--yes"}, "before the data starts"},
+		{[]string{"exits", "run", "--as-of", "2026-13-01", "--actor", "x", "--yes"}, `--as-of "2026-13-01": not a calendar date (there is no month 13)`},
+		{[]string{"exits", "run", "--as-of", "1 Nov 2026", "--actor", "x", "--yes"}, `--as-of "1 Nov 2026": not a date (want YYYY-MM-DD)`},
 		{[]string{"exits", "run", "--run", "77", "--actor", "x"}, "exit run 77 does not exist"},
 		{[]string{"exits", "undo", "--run", "1"}, "--actor is required"},
 		{[]string{"exits", "undo", "--actor", "x"}, "exactly one of"},

@@ -42,7 +42,7 @@ func main() {
 		if errors.As(err, &ex) {
 			os.Exit(int(ex))
 		}
-		fmt.Fprintln(os.Stderr, "exitflow:", err)
+		fmt.Fprintln(os.Stderr, "exitflow:", cliMessage(err))
 		if ctx.Err() != nil {
 			os.Exit(130)
 		}

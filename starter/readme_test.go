@@ -41,12 +41,18 @@ func TestReadmeExamplesUseDemoIDs(t *testing.T) {
 			openHouseholds[r[1]] = true
 		}
 	}
+	// A HouseholdID is unique within its project only (SPEC U2): --household with --project names a pair.
+	householdOf := map[[2]string]bool{}
+	for _, r := range csvRows(t, dir, "Enrollment", "ProjectID", "HouseholdID") {
+		householdOf[[2]string{r[0], r[1]}] = true
+	}
 
 	readme, err := os.ReadFile("../README.md")
 	require.NoError(t, err)
 	seen := map[string]int{}
 	for _, cmd := range readmeCommands(string(readme)) {
 		args := shellWords(cmd)
+		given := map[string]string{}
 		for i := 0; i < len(args); i++ {
 			flag, val, ok := strings.Cut(args[i], "=")
 			if !ok && i+1 < len(args) {
@@ -57,6 +63,7 @@ func TestReadmeExamplesUseDemoIDs(t *testing.T) {
 				continue // --run N is an exit run's number, not a data ID
 			}
 			seen[flag]++
+			given[flag] = val
 			assert.True(t, known[val], "%s %s is not in the demo CoC (seed %d, %d households): %s", flag, val, seed, households, cmd)
 			switch flag {
 			case "--household":
@@ -64,6 +71,9 @@ func TestReadmeExamplesUseDemoIDs(t *testing.T) {
 			case "--enrollment":
 				assert.False(t, exited[val], "enrollment %s is already exited in the demo: %s", val, cmd)
 			}
+		}
+		if h, p := given["--household"], given["--project"]; h != "" && p != "" {
+			assert.True(t, householdOf[[2]string{p, h}], "household %s is not in project %s in the demo: %s", h, p, cmd)
 		}
 	}
 	for _, flag := range []string{"--project", "--organization", "--household", "--enrollment"} {

@@ -105,13 +105,14 @@ SELECT id, 'assigned-staff', min(source), min(name), min(email), array_agg(DISTI
 FROM staff GROUP BY id, lower(email)
 RETURNING alert_id, role, source, name, email, enrollmentids`
 
-// RecordAlerts records, as of opt.AsOf and for opt.Projects (empty: every project), one alert per
-// household in the alert window (SPEC AL1) and returns only the alerts it created now, each with
-// its recipients (SPEC AL3). An inactivity episode that already has an alert gets no second one
-// (SPEC AL2), so a retry, or a second pass the same or a later day, returns nothing new; new
-// activity starts a new episode and so a new alert. opt.Method is ignored (alerts follow the
-// inactivity policy). The alerts, their recipients and an audit row (SPEC U1) are written in one
-// transaction; sending them is the notifications' job (exitflow.alert_recipient is their outbox).
+// RecordAlerts records, as of opt.AsOf and for opt.Projects (empty: every project; one that is not
+// in the data is an error, as in a preview or an exit run), one alert per household in the alert
+// window (SPEC AL1) and returns only the alerts it created now, each with its recipients (SPEC
+// AL3). An inactivity episode that already has an alert gets no second one (SPEC AL2), so a retry,
+// or a second pass the same or a later day, returns nothing new; new activity starts a new episode
+// and so a new alert. opt.Method is ignored (alerts follow the inactivity policy). The alerts,
+// their recipients and an audit row (SPEC U1) are written in one transaction; sending them is the
+// notifications' job (exitflow.alert_recipient is their outbox).
 func RecordAlerts(ctx context.Context, db TxBeginner, opt Options, run AlertRun) ([]Alert, error) {
 	if run.Actor == "" {
 		return nil, fmt.Errorf("recording alerts: no actor")
@@ -122,6 +123,9 @@ func RecordAlerts(ctx context.Context, db TxBeginner, opt Options, run AlertRun)
 		return nil, fmt.Errorf("recording alerts: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
+	if err := CheckProjects(ctx, tx, opt.Projects); err != nil { // as a preview and an exit run do
+		return nil, fmt.Errorf("recording alerts: %w", err)
+	}
 
 	args := append(opt.args(), run.Actor, run.WorkflowID, run.RunID)
 	rows, err := tx.Query(ctx, insertAlertsSQL, args...)

@@ -172,3 +172,19 @@ func TestAL3_OneRecipientPerStaffMember(t *testing.T) {
 	assert.Equal(t, []string{"E11", "E12", "E8"}, r.EnrollmentIDs)
 	assert.Empty(t, alerts[0].Unassigned)
 }
+
+// An alert pass for a project that is not in the data is an error, as a preview or an exit run
+// for one is: a typing error would otherwise pass as "no household to alert". Nothing is recorded.
+func TestAL1_AlertPassForAnUnknownProjectIsAnError(t *testing.T) {
+	pool := repFixture(t, "report/coc.sql")
+	ctx := context.Background()
+	for _, projects := range [][]string{{"NOPE"}, {"P3", "NOPE"}} {
+		alerts, err := engine.RecordAlerts(ctx, pool, engine.Options{AsOf: repAsOf, Projects: projects}, alRun)
+		require.Error(t, err, "%v", projects)
+		assert.ErrorContains(t, err, "NOPE")
+		assert.ErrorContains(t, err, "no such project")
+		assert.Empty(t, alerts)
+	}
+	assert.Zero(t, alCount(t, pool, "SELECT count(*) FROM exitflow.alert"))
+	assert.Zero(t, alCount(t, pool, "SELECT count(*) FROM exitflow.audit WHERE action = 'alert'"))
+}

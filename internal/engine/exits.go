@@ -224,9 +224,12 @@ func auditExits(ctx context.Context, q Querier, actor, action, reason, wfID, wfR
 // CONFLICT DO NOTHING), an enrollment that got an Exit meanwhile keeps it (H3), and a resumed run
 // skips the households it already processed. Only one exit run or
 // undo runs at a time (a PostgreSQL advisory lock); another one gets a *BusyError or waits (Wait).
+//
+// It asks for no confirmation: that is the caller's (the CLI's --yes after PreviewRun; for an
+// activity, the agreement or the schedule that started it).
 func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunResult, error) {
 	if strings.TrimSpace(opt.Actor) == "" {
-		return RunResult{}, errors.New("an exit run needs an actor: the HMIS staff member who runs it")
+		return RunResult{}, Invalid(FieldActor, nil, "an exit run needs an actor: the HMIS staff member who runs it")
 	}
 	conn, err := exitsConn(ctx, pool)
 	if err != nil {
@@ -290,31 +293,13 @@ func newRun(ctx context.Context, conn *pgx.Conn, opt RunOptions) (runRow, error)
 	if o.Method == "" {
 		o.Method = MethodAuto
 	}
-	if o.Method != MethodAuto && o.Method != MethodAdmin {
-		return runRow{}, fmt.Errorf("method %q: want auto or admin", o.Method)
-	}
-	if o.AsOf.IsZero() {
-		return runRow{}, errors.New("an exit run needs an as-of date")
-	}
-	if o.Method == MethodAuto && (o.WindowDays != 0 || o.AllOpen) {
-		return runRow{}, errors.New("a window and all-open are for administrative exits")
-	}
-	if o.WindowDays != 0 && o.WindowDays < 30 {
-		return runRow{}, fmt.Errorf("window of %d days: want 30 or more (a shorter window is almost always a typing error)", o.WindowDays)
+	if err := o.Validate(ctx, conn); err != nil {
+		return runRow{}, err
 	}
 	today := hmisNow(opt.Location)
 	if o.AsOf.Format(time.DateOnly) > today.Format(time.DateOnly) {
-		return runRow{}, fmt.Errorf("as-of %s is in the future (today is %s): exits are never recorded ahead of time",
-			o.AsOf.Format(time.DateOnly), today.Format(time.DateOnly))
-	}
-	if err := CheckProjects(ctx, conn, o.Projects); err != nil {
-		return runRow{}, err
-	}
-	if err := CheckAsOf(ctx, conn, o.AsOf); err != nil {
-		return runRow{}, err
-	}
-	if err := CheckAdminWindows(ctx, conn, o); err != nil {
-		return runRow{}, err
+		return runRow{}, Invalid(FieldAsOf, o.AsOf.Format(time.DateOnly), "is in the future (today is %s): exits are never recorded ahead of time",
+			today.Format(time.DateOnly))
 	}
 	run := runRow{method: RunMethodAuto, asOf: o.AsOf, projects: o.Projects, allOpen: o.AllOpen, actor: opt.Actor,
 		wfID: nullText(opt.WorkflowID), wfRunID: nullText(opt.WorkflowRunID), status: "running"}

@@ -411,8 +411,8 @@ func TestRunOptionsAreValidated(t *testing.T) {
 		want string
 	}{
 		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf}}, "needs an actor"},
-		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Method: "soon"}, Actor: "x"}, `method "soon"`},
-		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Method: engine.MethodAdmin}, Actor: "x"}, "give --project"},
+		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Method: "soon"}, Actor: "x"}, `Method soon: want auto or admin`},
+		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Method: engine.MethodAdmin}, Actor: "x"}, "give ProjectID"},
 		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Method: engine.MethodAdmin, Projects: []string{"PN"}}, Actor: "x"}, "auto exit off"},
 		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Projects: []string{"NOPE"}}, Actor: "x"}, "no such project"},
 		{engine.RunOptions{Options: engine.Options{AsOf: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}, Actor: "x"}, "before the data starts"},
@@ -421,6 +421,10 @@ func TestRunOptionsAreValidated(t *testing.T) {
 	} {
 		_, err := engine.WriteExits(ctx, pool, c.opt)
 		assert.ErrorContains(t, err, c.want)
+		if c.opt.RunID == 0 { // a caller can tell bad input from a failure (SPEC: activities fail, not retry)
+			assert.ErrorIs(t, err, engine.ErrInvalid)
+			assert.NotContains(t, err.Error(), "--", "an engine message names no CLI flag")
+		}
 	}
 	assert.Zero(t, exCount(t, pool, "SELECT count(*) FROM exitflow.exit_run"))
 	assert.Zero(t, exCount(t, pool, "SELECT count(*) FROM hmis.exit WHERE userid = 'exitflow'"))

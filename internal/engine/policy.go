@@ -49,7 +49,8 @@ type PolicyValues struct {
 	ExitDefaults map[string]any `json:"exit_defaults"` // Exit column → JSON number (integer columns) or string (SPEC P5)
 }
 
-// ExitDefault is one --exit-default FIELD=VALUE; an empty Value removes the field's default.
+// ExitDefault is one --exit-default FIELD=VALUE; an empty Value removes the field's default. A text
+// value is stored without the spaces around it; one of spaces only is refused.
 type ExitDefault struct {
 	Field string
 	Value string
@@ -256,12 +257,16 @@ func exitDefault(d ExitDefault) (string, any, error) {
 		return "", nil, fmt.Errorf("%s: %s is an FY2024-only column, not written in FY2026 exits", flag, col.Name)
 	}
 	val := strings.TrimSpace(d.Value)
+	if val == "" && d.Value != "" && col.Type == hmis.String {
+		return "", nil, fmt.Errorf("--exit-default %s=%q: the text is empty (spaces only): give the text, or %s= to remove the default",
+			d.Field, d.Value, col.Name)
+	}
 	if val == "" {
 		return col.Name, nil, nil
 	}
 	switch col.Type {
 	case hmis.String:
-		return col.Name, d.Value, nil
+		return col.Name, val, nil // stored trimmed
 	case hmis.Integer:
 		n, err := strconv.Atoi(val)
 		if err != nil {

@@ -474,3 +474,31 @@ func TestP7_EnablingOrShorteningNeedsConfirmationAfterAPreview(t *testing.T) {
 	require.ErrorIs(t, err, engine.ErrNotConfirmed)
 	assert.Equal(t, []string{"PNBN", "POT", "PSO", "PSSO", "PSSO2"}, res.Projects)
 }
+
+// SPEC P5: a text exit default is stored as its text, without the spaces around it; a value of
+// spaces only is refused as empty (FIELD= with nothing after the = removes a default).
+func TestP5_TextExitDefaultsAreStoredTrimmed(t *testing.T) {
+	ctx := context.Background()
+	pool := policyCoC(t)
+	res := setPolicy(t, pool, engine.PolicyChange{Scope: engine.ScopeProject, ScopeID: "PSSO",
+		ExitDefaults: []engine.ExitDefault{{"Destination", "17"}, {"OtherDestination", "  With family out of state \t"}}})
+	assert.Equal(t, map[string]any{"Destination": 17, "OtherDestination": "With family out of state"}, res.New.ExitDefaults)
+	var stored string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT exit_defaults ->> 'OtherDestination' FROM exitflow.policy WHERE scope = 'project' AND scope_id = 'PSSO'`).Scan(&stored))
+	assert.Equal(t, "With family out of state", stored)
+
+	// The same text with other spaces around it is no change.
+	res = setPolicy(t, pool, engine.PolicyChange{Scope: engine.ScopeProject, ScopeID: "PSSO",
+		ExitDefaults: []engine.ExitDefault{{"OtherDestination", " With family out of state  "}}})
+	assert.False(t, res.Changed)
+
+	before, counts := policyDump(t, pool), rowCounts(t, pool)
+	for _, blank := range []string{" ", "  \t "} {
+		_, err := engine.SetPolicy(ctx, pool, engine.PolicyChange{Scope: engine.ScopeProject, ScopeID: "PSSO",
+			ExitDefaults: []engine.ExitDefault{{"OtherDestination", blank}}, Actor: "tester"}, policyAsOf, true)
+		assert.ErrorContains(t, err, "OtherDestination")
+		assert.ErrorContains(t, err, "is empty (spaces only)")
+	}
+	assert.Equal(t, before, policyDump(t, pool), "nothing changed")
+	assert.Equal(t, counts, rowCounts(t, pool))
+}

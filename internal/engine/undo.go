@@ -14,8 +14,12 @@ import (
 // UndoOptions select the engine exits to undo (SPEC U2): exactly one of RunID, HouseholdID,
 // EnrollmentID.
 type UndoOptions struct {
-	RunID        int64
-	HouseholdID  string // every engine exit of the household, together
+	RunID       int64
+	HouseholdID string // every engine exit of the household, together
+	// ProjectID is the household's project, only with HouseholdID: HUD makes a HouseholdID unique
+	// within its project, not across projects. "" is the one project whose engine exits carry the
+	// HouseholdID; when several projects' do, Undo refuses with an AmbiguousHouseholdError.
+	ProjectID    string
 	EnrollmentID string // the engine exit of this enrollment only
 	Actor        string // who undoes it (required)
 	Reason       string
@@ -30,7 +34,7 @@ type UndoOptions struct {
 
 // UndoResult is what an undo did (IDs and counts only).
 type UndoResult struct {
-	Selector      string    `json:"selector"`       // "run 5", "household H1", "enrollment N1"
+	Selector      string    `json:"selector"`       // "run 5", "household H1 of project P1", "enrollment N1"
 	Undone        int       `json:"undone"`         // Exit rows soft-deleted (enrollments open again)
 	Households    int       `json:"households"`     // their households
 	AlreadyUndone int       `json:"already_undone"` // engine exits of the selection undone before (nothing changed)
@@ -50,6 +54,19 @@ type PersonWrittenError struct {
 func (e *PersonWrittenError) Error() string {
 	return fmt.Sprintf("enrollment %s: exit %s was written by a person, not by exitflow; exitflow never undoes it",
 		strings.Join(e.Enrollments, ", "), strings.Join(e.ExitIDs, ", "))
+}
+
+// AmbiguousHouseholdError refuses an undo by HouseholdID alone when the engine exits of several
+// projects carry that HouseholdID (HUD makes a HouseholdID unique per project only).
+type AmbiguousHouseholdError struct {
+	HouseholdID string
+	Projects    []string // their ProjectIDs, in text order
+}
+
+// Error names the projects and asks for one of them.
+func (e *AmbiguousHouseholdError) Error() string {
+	return fmt.Sprintf("household %s has exits written by exitflow in %d projects (%s): a HouseholdID is unique only within its project; give its project with --project ID",
+		e.HouseholdID, len(e.Projects), strings.Join(e.Projects, ", "))
 }
 
 // EditedError refuses to undo engine exits changed after they were written, without Force.
@@ -74,20 +91,14 @@ func (e *EditedError) Error() string {
 // the engine record (exitflow.exit_run_candidate: undone_at, undone_by, undo_reason) and exitflow.audit.
 func Undo(ctx context.Context, pool *pgxpool.Pool, opt UndoOptions) (UndoResult, error) {
 	res := UndoResult{}
+	if opt.ProjectID != "" && opt.HouseholdID == "" {
+		return res, errors.New("a ProjectID goes with a HouseholdID: it names the project of the household to undo")
+	}
 	n := 0
-	var where string
-	var arg any
-	if opt.RunID != 0 {
-		n++
-		res.Selector, where, arg = fmt.Sprintf("run %d", opt.RunID), "ee.run_id = $1", opt.RunID
-	}
-	if opt.HouseholdID != "" {
-		n++
-		res.Selector, where, arg = "household "+opt.HouseholdID, "ee.householdid = $1", opt.HouseholdID
-	}
-	if opt.EnrollmentID != "" {
-		n++
-		res.Selector, where, arg = "enrollment "+opt.EnrollmentID, "ee.enrollmentid = $1", opt.EnrollmentID
+	for _, given := range []bool{opt.RunID != 0, opt.HouseholdID != "", opt.EnrollmentID != ""} {
+		if given {
+			n++
+		}
 	}
 	if n != 1 {
 		return res, errors.New("undo needs exactly one of: a run ID, a HouseholdID, an EnrollmentID")
@@ -105,13 +116,84 @@ func Undo(ctx context.Context, pool *pgxpool.Pool, opt UndoOptions) (UndoResult,
 	}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		var err error
-		res, err = undo(ctx, tx, opt, res, where, arg)
+		res, err = undo(ctx, tx, opt)
 		return err
 	})
 	return res, err
 }
 
-func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions, res UndoResult, where string, arg any) (UndoResult, error) {
+// householdProject is the one project whose engine exits carry householdID ("" if none has any),
+// or an AmbiguousHouseholdError naming the projects when several do.
+func householdProject(ctx context.Context, tx pgx.Tx, householdID string) (string, error) {
+	rows, err := tx.Query(ctx, `SELECT projectid FROM exitflow.engine_exit WHERE householdid = $1
+		GROUP BY projectid ORDER BY projectid COLLATE "C"`, householdID)
+	if err != nil {
+		return "", fmt.Errorf("undo household %s: %w", householdID, err)
+	}
+	projects, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", fmt.Errorf("undo household %s: %w", householdID, err)
+	}
+	switch len(projects) {
+	case 0:
+		return "", nil
+	case 1:
+		return projects[0], nil
+	}
+	return "", &AmbiguousHouseholdError{HouseholdID: householdID, Projects: projects}
+}
+
+// undoSelection names the engine exits opt selects and returns their condition on
+// exitflow.engine_exit ee with its arguments.
+func undoSelection(opt UndoOptions) (selector, where string, args []any) {
+	switch {
+	case opt.RunID != 0:
+		return fmt.Sprintf("run %d", opt.RunID), "ee.run_id = $1", []any{opt.RunID}
+	case opt.HouseholdID != "" && opt.ProjectID != "":
+		return fmt.Sprintf("household %s of project %s", opt.HouseholdID, opt.ProjectID),
+			"ee.projectid = $1 AND ee.householdid = $2", []any{opt.ProjectID, opt.HouseholdID}
+	case opt.HouseholdID != "": // no project has engine exits for it
+		return "household " + opt.HouseholdID, "ee.householdid = $1", []any{opt.HouseholdID}
+	}
+	return "enrollment " + opt.EnrollmentID, "ee.enrollmentid = $1", []any{opt.EnrollmentID}
+}
+
+// personWritten lists the live exits written by people (not by the engine) of the household or
+// enrollment opt selects, as (EnrollmentID, ExitID) pairs in that order.
+func personWritten(ctx context.Context, tx pgx.Tx, opt UndoOptions) ([][2]string, error) {
+	cond, args := "e.enrollmentid = $1", []any{opt.EnrollmentID}
+	switch {
+	case opt.HouseholdID != "" && opt.ProjectID != "":
+		cond, args = "e.projectid = $1 AND e.householdid = $2", []any{opt.ProjectID, opt.HouseholdID}
+	case opt.HouseholdID != "":
+		cond, args = "e.householdid = $1", []any{opt.HouseholdID}
+	}
+	rows, err := tx.Query(ctx, `SELECT x.enrollmentid, x.exitid FROM hmis.exit x JOIN hmis.enrollment e ON e.enrollmentid = x.enrollmentid
+		WHERE `+cond+` AND x.datedeleted IS NULL AND e.datedeleted IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM exitflow.engine_exit ee WHERE ee.exitid = x.exitid)
+		ORDER BY 1, 2`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
+		var p [2]string
+		err := r.Scan(&p[0], &p[1])
+		return p, err
+	})
+}
+
+func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions) (UndoResult, error) {
+	res := UndoResult{}
+	if opt.HouseholdID != "" && opt.ProjectID == "" {
+		p, err := householdProject(ctx, tx, opt.HouseholdID)
+		if err != nil {
+			return res, err
+		}
+		opt.ProjectID = p
+	}
+	var where string
+	var args []any
+	res.Selector, where, args = undoSelection(opt)
 	if opt.RunID != 0 {
 		if _, err := loadRun(ctx, tx, opt.RunID); err != nil {
 			return res, err
@@ -122,7 +204,7 @@ func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions, res UndoResult, where
 		SELECT ee.exitid, ee.enrollmentid, ee.projectid, ee.householdid, ee.written_at, ee.undone_at, ee.undone_by,
 		       x.exitid IS NOT NULL AS present, x.dateupdated, x.datedeleted
 		FROM exitflow.engine_exit ee LEFT JOIN hmis.exit x ON x.exitid = ee.exitid
-		WHERE `+where, arg); err != nil {
+		WHERE `+where, args...); err != nil {
 		return res, fmt.Errorf("undo %s: %w", res.Selector, err)
 	}
 	if _, err := tx.Exec(ctx, `SELECT 1 FROM hmis.exit WHERE exitid IN (SELECT exitid FROM undo_target WHERE undone_at IS NULL) FOR UPDATE`); err != nil {
@@ -139,27 +221,13 @@ func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions, res UndoResult, where
 
 	// Exits written by people are never touched (SPEC U2).
 	if opt.HouseholdID != "" || opt.EnrollmentID != "" {
-		col, id := "householdid", opt.HouseholdID
-		if opt.EnrollmentID != "" {
-			col, id = "enrollmentid", opt.EnrollmentID
-		}
-		rows, err := tx.Query(ctx, `SELECT x.enrollmentid, x.exitid FROM hmis.exit x JOIN hmis.enrollment e ON e.enrollmentid = x.enrollmentid
-			WHERE e.`+col+` = $1 AND x.datedeleted IS NULL AND e.datedeleted IS NULL
-			  AND NOT EXISTS (SELECT 1 FROM exitflow.engine_exit ee WHERE ee.exitid = x.exitid)
-			ORDER BY 1, 2`, id)
+		pairs, err := personWritten(ctx, tx, opt)
 		if err != nil {
 			return res, fmt.Errorf("undo %s: %w", res.Selector, err)
 		}
 		pw := &PersonWrittenError{}
-		for rows.Next() {
-			var enr, exit string
-			if err := rows.Scan(&enr, &exit); err != nil {
-				return res, err
-			}
-			pw.Enrollments, pw.ExitIDs = append(pw.Enrollments, enr), append(pw.ExitIDs, exit)
-		}
-		if err := rows.Err(); err != nil {
-			return res, err
+		for _, p := range pairs {
+			pw.Enrollments, pw.ExitIDs = append(pw.Enrollments, p[0]), append(pw.ExitIDs, p[1])
 		}
 		if len(pw.Enrollments) > 0 && (opt.EnrollmentID != "" || total == 0) {
 			return res, pw
@@ -195,16 +263,13 @@ func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions, res UndoResult, where
 	}
 	edited := &EditedError{}
 	var forced []string
-	for rows.Next() {
-		var exit, enr string
-		if err := rows.Scan(&exit, &enr, &edited.Count); err != nil {
-			return res, err
-		}
+	var exit, enr string
+	if _, err := pgx.ForEachRow(rows, []any{&exit, &enr, &edited.Count}, func() error {
 		edited.Exits = append(edited.Exits, fmt.Sprintf("%s (enrollment %s)", exit, enr))
 		forced = append(forced, exit)
-	}
-	if err := rows.Err(); err != nil {
-		return res, err
+		return nil
+	}); err != nil {
+		return res, fmt.Errorf("undo %s: %w", res.Selector, err)
 	}
 	if edited.Count > 0 && !opt.Force {
 		return res, edited
@@ -234,6 +299,9 @@ func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions, res UndoResult, where
 		}
 	case opt.HouseholdID != "":
 		details["household_id"] = opt.HouseholdID
+		if opt.ProjectID != "" {
+			details["project_id"] = opt.ProjectID
+		}
 	default:
 		details["enrollment_id"] = opt.EnrollmentID
 	}

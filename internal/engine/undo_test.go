@@ -11,6 +11,7 @@ import (
 
 	"github.com/exitflow/exitflow/internal/engine"
 	"github.com/exitflow/exitflow/internal/export"
+	"github.com/exitflow/exitflow/internal/importer"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -181,4 +182,68 @@ func TestU2_UndoOfAMissingRunOrNothing(t *testing.T) {
 	assert.ErrorContains(t, err, "exactly one of")
 	_, err = engine.Undo(ctx, pool, engine.UndoOptions{RunID: 1})
 	assert.ErrorContains(t, err, "needs an actor")
+}
+
+// exDBHouseholdTwice is the exits fixture plus testdata/exits_household_twice: enrollment NQ1 of
+// Street Outreach PO in a household also named HA (HUD makes HouseholdID unique per project only),
+// inactive since its entry, so one run exits HA in PS (NA1, NA2) and HA in PO (NQ1).
+func exDBHouseholdTwice(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	pool := exDB(t)
+	_, err := importer.Run(context.Background(), pool, "testdata/exits_household_twice", importer.Options{})
+	require.NoError(t, err)
+	return pool
+}
+
+func TestU2_UndoByHouseholdNeedsItsProject(t *testing.T) {
+	ctx := context.Background()
+	pool := exDBHouseholdTwice(t)
+	run := exRun(t, pool, engine.RunOptions{})
+	require.Equal(t, 11, run.Enrollments)
+	require.Equal(t, 10, run.Households, "HA of PS and HA of PO are two households")
+	live := `SELECT string_agg(enrollmentid, ',' ORDER BY enrollmentid) FROM hmis.exit WHERE enrollmentid IN ('NA1', 'NA2', 'NQ1') AND datedeleted IS NULL`
+	var exited string
+	require.NoError(t, pool.QueryRow(ctx, live).Scan(&exited))
+	require.Equal(t, "NA1,NA2,NQ1", exited)
+
+	// HouseholdID alone names two households: refused, naming the projects; nothing is undone.
+	_, err := engine.Undo(ctx, pool, engine.UndoOptions{HouseholdID: "HA", Actor: "Dana Lee"})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "household HA has exits written by exitflow in 2 projects (PO, PS)")
+	assert.ErrorContains(t, err, "--project")
+	require.NoError(t, pool.QueryRow(ctx, live).Scan(&exited))
+	assert.Equal(t, "NA1,NA2,NQ1", exited, "nothing was undone")
+	var amb *engine.AmbiguousHouseholdError
+	require.True(t, errors.As(err, &amb), "%v", err)
+	assert.Equal(t, []string{"PO", "PS"}, amb.Projects)
+
+	// With its project: that household only; HA of PO stays exited.
+	res := exUndo(t, pool, engine.UndoOptions{ProjectID: "PS", HouseholdID: "HA"})
+	assert.Equal(t, 2, res.Undone)
+	assert.Equal(t, 1, res.Households)
+	assert.Equal(t, "household HA of project PS", res.Selector)
+	require.NoError(t, pool.QueryRow(ctx, live).Scan(&exited))
+	assert.Equal(t, "NQ1", exited)
+	assert.Equal(t, 1, exCount(t, pool, `SELECT count(*) FROM exitflow.audit WHERE action = 'undo'
+		AND details ->> 'project_id' = 'PS' AND details ->> 'household_id' = 'HA' AND (details ->> 'undone')::int = 2`))
+
+	// Still ambiguous once one of them is undone: HA has engine exits in both projects.
+	_, err = engine.Undo(ctx, pool, engine.UndoOptions{HouseholdID: "HA", Actor: "Dana Lee"})
+	require.True(t, errors.As(err, &amb), "%v", err)
+
+	res = exUndo(t, pool, engine.UndoOptions{ProjectID: "PO", HouseholdID: "HA"})
+	assert.Equal(t, 1, res.Undone)
+	assert.Equal(t, []string{"NQ1"}, keys(exPreview(t, pool, engine.Options{AsOf: exAsOf, Projects: []string{"PO"}, Method: engine.MethodAuto})),
+		"NQ1 is open again (NO1 and NP1 keep their exits)")
+
+	// A household in one project only needs no ProjectID; with the wrong one it is not found.
+	res = exUndo(t, pool, engine.UndoOptions{HouseholdID: "HB"})
+	assert.Equal(t, "household HB of project PS", res.Selector)
+	assert.Equal(t, 1, res.Undone)
+	_, err = engine.Undo(ctx, pool, engine.UndoOptions{ProjectID: "PO", HouseholdID: "HE", Actor: "Dana Lee"})
+	assert.EqualError(t, err, "household HE of project PO has no exits written by exitflow: nothing to undo")
+	_, err = engine.Undo(ctx, pool, engine.UndoOptions{ProjectID: "PS", Actor: "Dana Lee"})
+	assert.ErrorContains(t, err, "a ProjectID goes with a HouseholdID")
+	_, err = engine.Undo(ctx, pool, engine.UndoOptions{ProjectID: "PS", EnrollmentID: "NB1", Actor: "Dana Lee"})
+	assert.ErrorContains(t, err, "a ProjectID goes with a HouseholdID")
 }

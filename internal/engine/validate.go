@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // CheckProjects returns an error naming the ProjectIDs that are not in the database.
@@ -17,19 +19,12 @@ func CheckProjects(ctx context.Context, q Querier, ids []string) error {
 	if err != nil {
 		return fmt.Errorf("checking projects: %w", err)
 	}
-	var missing []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		missing = append(missing, id)
-	}
-	if err := rows.Err(); err != nil {
-		return err
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("checking projects: %w", err)
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("--project %s: no such project (not in the imported Project.csv)", strings.Join(missing, ", "))
+		return Invalid(FieldProjectID, strings.Join(missing, ", "), "no such project (not in the imported Project.csv)")
 	}
 	return nil
 }
@@ -44,7 +39,7 @@ func CheckAsOf(ctx context.Context, q Querier, asOf time.Time) error {
 		return fmt.Errorf("there are no enrollments: import your CoC's HMIS CSV export first (exitflow import PATH)")
 	}
 	if asOf.Before(*first) {
-		return fmt.Errorf("--as-of %s is before the data starts (the earliest EntryDate is %s)", asOf.Format(time.DateOnly), first.Format(time.DateOnly))
+		return Invalid(FieldAsOf, asOf.Format(time.DateOnly), "is before the data starts (the earliest EntryDate is %s)", first.Format(time.DateOnly))
 	}
 	return nil
 }
@@ -56,7 +51,7 @@ func CheckAdminWindows(ctx context.Context, q Querier, opt Options) error {
 		return nil
 	}
 	if len(opt.Projects) == 0 {
-		return fmt.Errorf("administrative exits need the agreement's projects: give --project ID (one or more)")
+		return Invalid(FieldMethod, MethodAdmin, "administrative exits need the agreement's projects: give {ProjectID} ID (one or more)")
 	}
 	if opt.AllOpen || opt.WindowDays > 0 {
 		return nil
@@ -66,19 +61,37 @@ func CheckAdminWindows(ctx context.Context, q Querier, opt Options) error {
 	if err != nil {
 		return fmt.Errorf("reading policies: %w", err)
 	}
-	var off []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		off = append(off, id)
-	}
-	if err := rows.Err(); err != nil {
-		return err
+	off, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("reading policies: %w", err)
 	}
 	if len(off) > 0 {
-		return fmt.Errorf("project %s has auto exit off, so it has no window: give --window-days N (30 or more), or --all-open for a closing project", strings.Join(off, ", "))
+		return Invalid(FieldProjectID, strings.Join(off, ", "), "has auto exit off, so it has no window: give {WindowDays} N (30 or more), or {AllOpen} for a closing project")
 	}
 	return nil
+}
+
+// Validate checks preview and run options once, for every caller (the CLI, activities): the
+// method, the admin window (SPEC AD1; 30 days or more, as P3), the projects and the as-of date
+// against the database. Its errors are *InvalidError.
+func (o Options) Validate(ctx context.Context, q Querier) error {
+	if o.Method != "" && o.Method != MethodAuto && o.Method != MethodAdmin {
+		return Invalid(FieldMethod, o.Method, "want auto or admin")
+	}
+	if o.AsOf.IsZero() {
+		return Invalid(FieldAsOf, nil, "an as-of date is required")
+	}
+	if o.Method != MethodAdmin && (o.WindowDays != 0 || o.AllOpen) {
+		return Invalid(FieldWindowDays, nil, "{WindowDays} and {AllOpen} are for administrative exits ({Method} admin)")
+	}
+	if o.WindowDays != 0 && o.WindowDays < MinAutoExitDays {
+		return Invalid(FieldWindowDays, o.WindowDays, "want %d or more (a shorter window is almost always a typing error)", MinAutoExitDays)
+	}
+	if err := CheckProjects(ctx, q, o.Projects); err != nil {
+		return err
+	}
+	if err := CheckAsOf(ctx, q, o.AsOf); err != nil {
+		return err
+	}
+	return CheckAdminWindows(ctx, q, o)
 }

@@ -122,16 +122,13 @@ func dropIndexes(ctx context.Context, tx pgx.Tx, f *hmis.File) ([]string, error)
 		name, def   string
 		con, condef *string
 	}
-	var list []index
-	for rows.Next() {
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
 		var x index
-		if err := rows.Scan(&x.name, &x.def, &x.con, &x.condef); err != nil {
-			return nil, err
-		}
-		list = append(list, x)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		err := r.Scan(&x.name, &x.def, &x.con, &x.condef)
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading indexes of %s: %w", f.Table(), err)
 	}
 	var rebuild []string
 	for _, x := range list {
