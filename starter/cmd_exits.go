@@ -73,15 +73,6 @@ printed), 3 not written because a new run needs --yes (the preview is printed; n
 			if actor == "" {
 				return errors.New("--actor is required: the HMIS staff member who runs the exits")
 			}
-			if method != engine.MethodAuto && method != engine.MethodAdmin {
-				return fmt.Errorf("--method %q: want auto or admin", method)
-			}
-			if method == engine.MethodAuto && (window != 0 || allOpen) {
-				return errors.New("--window-days and --all-open are for --method admin")
-			}
-			if window != 0 && window < 30 {
-				return fmt.Errorf("--window-days %d: want 30 or more (a shorter window is almost always a typing error)", window)
-			}
 			if runID < 0 {
 				return fmt.Errorf("--run %d: not a run ID", runID)
 			}
@@ -112,15 +103,7 @@ printed), 3 not written because a new run needs --yes (the preview is printed; n
 					return errors.New("--run resumes a run with its own projects and window: leave out --project, --window-days and --all-open")
 				}
 			} else {
-				if err := engine.CheckProjects(ctx, pool, projects); err != nil {
-					return err
-				}
-				if err := engine.CheckAsOf(ctx, pool, asOf); err != nil {
-					return err
-				}
-				if err := engine.CheckAdminWindows(ctx, pool, opt.Options); err != nil {
-					return err
-				}
+				// The engine validates the options (Options.Validate) for the preview and the run alike.
 				if !yes { // the confirmation is the CLI's, as in policy set: preview, write nothing, status 3
 					return previewExitRun(cmd, pool, opt, asJSON)
 				}

@@ -158,7 +158,7 @@ because the change needs --yes (the preview is printed; nothing changed).`,
 			printPolicyResult(out, res)
 			if notConfirmed {
 				fmt.Fprintf(errOut, "exitflow: this change enables or shortens auto exit: it would exit %s now\nexitflow: %v\n",
-					polHouseholds(res.After.ExitHouseholds, res.After.ExitEnrollments), err)
+					polHouseholds(res.After.ExitHouseholds, res.After.ExitEnrollments), cliMessage(err))
 				return exitCode(exitNotConfirmed)
 			}
 			return nil

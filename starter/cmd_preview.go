@@ -49,17 +49,8 @@ DaysInactive,ExitOn,ExitDate,Destination,DestinationSubsidyType,Reason`,
   exitflow preview --method admin --project 1362 --all-open      # a closing project`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if method != engine.MethodAuto && method != engine.MethodAdmin {
-				return fmt.Errorf("--method %q: want auto or admin", method)
-			}
 			if format != "table" && format != "csv" && format != "json" {
 				return fmt.Errorf("--format %q: want table, csv or json", format)
-			}
-			if method == engine.MethodAuto && (window != 0 || allOpen) {
-				return fmt.Errorf("--window-days and --all-open are for --method admin")
-			}
-			if window != 0 && window < 30 {
-				return fmt.Errorf("--window-days %d: want 30 or more (a shorter window is almost always a typing error)", window)
 			}
 			asOf, err := a.asOf(asOfText)
 			if err != nil {
@@ -72,13 +63,7 @@ DaysInactive,ExitOn,ExitDate,Destination,DestinationSubsidyType,Reason`,
 			defer pool.Close()
 			ctx := cmd.Context()
 			opt := engine.Options{AsOf: asOf, Projects: projects, Method: method, WindowDays: window, AllOpen: allOpen, NaturalOrder: format == "table"}
-			if err := engine.CheckProjects(ctx, pool, projects); err != nil {
-				return err
-			}
-			if err := engine.CheckAsOf(ctx, pool, asOf); err != nil {
-				return err
-			}
-			if err := engine.CheckAdminWindows(ctx, pool, opt); err != nil {
+			if err := opt.Validate(ctx, pool); err != nil { // the engine's checks, as for a run
 				return err
 			}
 			w, err := newPreviewWriter(ctx, pool, format, cmd.OutOrStdout(), opt)

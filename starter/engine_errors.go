@@ -25,6 +25,9 @@ var flagOf = map[engine.Field]string{
 	engine.FieldExitDefault:    "--exit-default",
 	engine.FieldActor:          "--actor",
 	engine.FieldRunID:          "--run",
+	engine.FieldHouseholdID:    "--household",
+	engine.FieldForce:          "--force",
+	engine.FieldYes:            "--yes",
 }
 
 // flagName renders an engine field and its value as the flag that gave it ("--project 12").
@@ -36,12 +39,12 @@ func flagName(f engine.Field, value string) string {
 	return strings.TrimSpace(name + " " + value)
 }
 
-// cliMessage is err's text for the command line: an engine InvalidError names the flags, not the
-// engine's fields, wherever it sits in the chain of wrapped errors.
+// cliMessage is err's text for the command line: an engine error that names input fields
+// (engine.Renderer) names the flags instead, wherever it sits in the chain of wrapped errors.
 func cliMessage(err error) string {
-	var ie *engine.InvalidError
-	if !errors.As(err, &ie) {
+	var r engine.Renderer
+	if !errors.As(err, &r) {
 		return err.Error()
 	}
-	return strings.Replace(err.Error(), ie.Error(), ie.Render(flagName), 1)
+	return strings.Replace(err.Error(), r.Error(), r.Render(flagName), 1)
 }

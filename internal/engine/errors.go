@@ -32,7 +32,45 @@ const (
 	FieldExitDefault    Field = "ExitDefault"
 	FieldActor          Field = "Actor"
 	FieldRunID          Field = "RunID"
+	FieldHouseholdID    Field = "HouseholdID"
+	FieldForce          Field = "Force"
+	FieldYes            Field = "Yes" // the confirmation a change that exits households now needs (SPEC P7)
 )
+
+// Renderer is an engine error whose text names engine fields: Render names them as the caller
+// does (the CLI as its flags); Error names them as the engine does.
+type Renderer interface {
+	error
+	Render(name func(f Field, value string) string) string
+}
+
+// plainName is the engine's own rendering of a field and its value.
+func plainName(f Field, v string) string { return strings.TrimSpace(string(f) + " " + v) }
+
+// renderFields replaces each {Field} of text with name(field, "").
+func renderFields(text string, name func(f Field, value string) string) string {
+	for {
+		i := strings.IndexByte(text, '{')
+		if i < 0 {
+			return text
+		}
+		j := strings.IndexByte(text[i:], '}')
+		if j < 0 {
+			return text
+		}
+		text = text[:i] + name(Field(text[i+1:i+j]), "") + text[i+j+1:]
+	}
+}
+
+// fieldText is an error of fixed text that names fields as {Field}.
+type fieldText string
+
+func (t fieldText) Error() string { return renderFields(string(t), plainName) }
+
+// Render names the fields as name does.
+func (t fieldText) Render(name func(f Field, value string) string) string {
+	return renderFields(string(t), name)
+}
 
 // InvalidError is an input the engine refuses: the field, the value given and the reason. The
 // reason may name other fields as {Field} (for example "give {AutoExitDays} too"): Error renders
@@ -56,33 +94,27 @@ func Invalid(field Field, value any, reason string, args ...any) *InvalidError {
 }
 
 // Error renders the error with the engine's field names.
-func (e *InvalidError) Error() string {
-	return e.Render(func(f Field, v string) string { return strings.TrimSpace(string(f) + " " + v) })
-}
+func (e *InvalidError) Error() string { return e.Render(plainName) }
 
 // Is makes errors.Is(err, ErrInvalid) true.
 func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 
 // Render renders the error with name(field, value) for the field and for each {Field} of the
-// reason (with an empty value): "<field value>: <reason>", or "<field value> <reason>" when the
-// reason reads on from it ("is …", "has …").
+// reason (with an empty value): "<field value>: <reason>", "<field value> <reason>" when the
+// reason reads on from it ("is …", "has …", "takes …", "needs …", "are …"), or the reason alone without a field.
 func (e *InvalidError) Render(name func(f Field, value string) string) string {
-	reason := e.Reason
-	for {
-		i := strings.IndexByte(reason, '{')
-		j := strings.IndexByte(reason[max(i, 0):], '}')
-		if i < 0 || j < 0 {
-			break
-		}
-		j += i
-		reason = reason[:i] + name(Field(reason[i+1:j]), "") + reason[j+1:]
+	reason := renderFields(e.Reason, name)
+	if e.Field == "" {
+		return reason
 	}
 	subject := name(e.Field, e.Value)
 	if e.And != "" {
 		subject += " and " + name(e.And, e.AndValue)
 	}
-	if strings.HasPrefix(reason, "is ") || strings.HasPrefix(reason, "has ") { // "AsOf 2001-01-01 is before the data starts"
-		return subject + " " + reason
+	for _, verb := range []string{"is ", "has ", "takes ", "needs ", "are "} { // "AsOf 2001-01-01 is before the data starts"
+		if strings.HasPrefix(reason, verb) {
+			return subject + " " + reason
+		}
 	}
 	return subject + ": " + reason
 }

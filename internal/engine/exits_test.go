@@ -411,7 +411,7 @@ func TestRunOptionsAreValidated(t *testing.T) {
 		want string
 	}{
 		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf}}, "needs an actor"},
-		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Method: "soon"}, Actor: "x"}, `Method soon: want auto or admin`},
+		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Method: "soon"}, Actor: "x"}, `Method "soon": want auto or admin`},
 		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Method: engine.MethodAdmin}, Actor: "x"}, "give ProjectID"},
 		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Method: engine.MethodAdmin, Projects: []string{"PN"}}, Actor: "x"}, "auto exit off"},
 		{engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Projects: []string{"NOPE"}}, Actor: "x"}, "no such project"},

@@ -39,7 +39,7 @@ const NbnWarning = "NbN benchmark last-activity is not HUD compliant (HUD measur
 
 // ErrNotConfirmed is returned by SetPolicy for a change that enables or shortens an auto-exit window
 // without confirmation (SPEC P7): the preview counts are in the result and nothing changed.
-var ErrNotConfirmed = errors.New("nothing changed; run again with --yes to apply")
+var ErrNotConfirmed error = fieldText("nothing changed; run again with {Yes} to apply")
 
 // PolicyValues are the values of one policy (a scope row, or the built-in defaults).
 type PolicyValues struct {
@@ -117,12 +117,10 @@ func ScopeLabel(scope, id string) string {
 	return scope
 }
 
-// scopeFlag is the CLI flag that names a scope, for messages.
-func scopeFlag(scope string) string {
-	if scope == ScopeDefault {
-		return "--default"
-	}
-	return "--" + scope
+// scopeField is the input field that names a scope, for messages.
+func scopeField(scope string) Field {
+	return map[string]Field{ScopeProject: FieldProjectID, ScopeOrganization: FieldOrganizationID,
+		ScopeProjectType: FieldProjectType}[scope] // "" for the default scope: a field of its own
 }
 
 // exitDefaultExcluded are the Exit columns a default may not set (SPEC P5: IDs, dates, audit columns).
@@ -149,42 +147,42 @@ func codeList(m map[int]bool) string {
 // checkChange refuses inconsistent flags and values that are wrong whatever is stored (SPEC P3, P4).
 func checkChange(c PolicyChange) error {
 	if strings.TrimSpace(c.Actor) == "" {
-		return fmt.Errorf("--actor is required: name the person making the change (it is recorded in the policy history)")
+		return Invalid(FieldActor, nil, "is required: name the person making the change (it is recorded in the policy history)")
 	}
 	switch c.Scope {
 	case ScopeProject, ScopeOrganization, ScopeProjectType:
 		if strings.TrimSpace(c.ScopeID) == "" {
-			return fmt.Errorf("%s: give an ID", scopeFlag(c.Scope))
+			return Invalid(scopeField(c.Scope), nil, "give an ID")
 		}
 	case ScopeDefault:
 		if c.ScopeID != "" {
-			return fmt.Errorf("--default takes no ID")
+			return Invalid(FieldDefault, nil, "takes no ID")
 		}
 	default:
 		return fmt.Errorf("scope %q: want %s, %s, %s or %s", c.Scope, ScopeProject, ScopeOrganization, ScopeProjectType, ScopeDefault)
 	}
 	if c.Off && c.AutoExitDays != nil {
-		return fmt.Errorf("--off and --auto-exit-days %d: give one or the other (--off switches auto exit off)", *c.AutoExitDays)
+		return Conflict(FieldOff, nil, FieldAutoExitDays, *c.AutoExitDays, "give one or the other ({Off} switches auto exit off)")
 	}
 	if c.Off && c.AlertDays != nil {
-		return fmt.Errorf("--off and --alert-days %d: give one or the other (with auto exit off there is no alert)", *c.AlertDays)
+		return Conflict(FieldOff, nil, FieldAlertDays, *c.AlertDays, "give one or the other (with auto exit off there is no alert)")
 	}
 	if c.NoAlert && c.AlertDays != nil {
-		return fmt.Errorf("--no-alert and --alert-days %d: give one or the other", *c.AlertDays)
+		return Conflict(FieldNoAlert, nil, FieldAlertDays, *c.AlertDays, "give one or the other")
 	}
 	// SPEC P3
 	if d := c.AutoExitDays; d != nil && *d < MinAutoExitDays {
-		return fmt.Errorf("--auto-exit-days %d: must be %d or more (a shorter window is almost always a typing error that would mass-exit a project)", *d, MinAutoExitDays)
+		return Invalid(FieldAutoExitDays, *d, "must be %d or more (a shorter window is almost always a typing error that would mass-exit a project)", MinAutoExitDays)
 	}
 	if d := c.AlertDays; d != nil && *d < 1 {
-		return fmt.Errorf("--alert-days %d: must be 1 or more (and less than the auto-exit days)", *d)
+		return Invalid(FieldAlertDays, *d, "must be 1 or more (and less than the auto-exit days)")
 	}
 	// SPEC P4
 	if b := c.NbnBenchmark; b != "" && b != BenchmarkLastBedNight && b != BenchmarkLastActivity {
-		return fmt.Errorf("--nbn-benchmark %q: want %s or %s", b, BenchmarkLastBedNight, BenchmarkLastActivity)
+		return Invalid(FieldNbnBenchmark, strconv.Quote(b), "want %s or %s", BenchmarkLastBedNight, BenchmarkLastActivity)
 	}
 	if c.AutoExitDays == nil && c.AlertDays == nil && !c.NoAlert && !c.Off && c.NbnBenchmark == "" && len(c.ExitDefaults) == 0 {
-		return fmt.Errorf("nothing to set: give --auto-exit-days, --alert-days, --no-alert, --off, --nbn-benchmark or --exit-default")
+		return Invalid("", nil, "nothing to set: give {AutoExitDays}, {AlertDays}, {NoAlert}, {Off}, {NbnBenchmark} or {ExitDefault}")
 	}
 	return nil
 }
@@ -218,13 +216,13 @@ func (c PolicyChange) apply(old *PolicyValues) (PolicyValues, error) {
 	if v.AlertDays != nil {
 		switch {
 		case v.AutoExitDays == nil && c.AlertDays != nil:
-			return v, fmt.Errorf("--alert-days %d: auto exit is off at this scope and an alert needs an auto-exit window: give --auto-exit-days N too", *c.AlertDays)
+			return v, Invalid(FieldAlertDays, *c.AlertDays, "auto exit is off at this scope and an alert needs an auto-exit window: give {AutoExitDays} N too")
 		case v.AutoExitDays == nil: // an old alert without a window (not written by this code)
 			v.AlertDays = nil
 		case *v.AlertDays >= *v.AutoExitDays && c.AlertDays != nil:
-			return v, fmt.Errorf("--alert-days %d: must be less than the auto-exit days (%d): the alert comes before the exit", *v.AlertDays, *v.AutoExitDays)
+			return v, Invalid(FieldAlertDays, *v.AlertDays, "must be less than the auto-exit days (%d): the alert comes before the exit", *v.AutoExitDays)
 		case *v.AlertDays >= *v.AutoExitDays:
-			return v, fmt.Errorf("--auto-exit-days %d: the alert at this scope is at %d days, which must be less: give --alert-days N (below %d) or --no-alert too", *v.AutoExitDays, *v.AlertDays, *v.AutoExitDays)
+			return v, Invalid(FieldAutoExitDays, *v.AutoExitDays, "the alert at this scope is at %d days, which must be less: give {AlertDays} N (below %d) or {NoAlert} too", *v.AlertDays, *v.AutoExitDays)
 		}
 	}
 	// SPEC P5
@@ -245,21 +243,21 @@ func (c PolicyChange) apply(old *PolicyValues) (PolicyValues, error) {
 // exitDefault checks one --exit-default FIELD=VALUE against the Exit.csv spec and returns the HUD
 // column name and the JSON value (nil: remove). SPEC P5.
 func exitDefault(d ExitDefault) (string, any, error) {
-	flag := fmt.Sprintf("--exit-default %s=%s", d.Field, d.Value)
+	fv := d.Field + "=" + d.Value // the field's value as given, FIELD=VALUE
 	col, ok := hmis.Lookup("Exit").Col(strings.TrimSpace(d.Field))
 	if !ok {
-		return "", nil, fmt.Errorf("%s: %q is not a column of Exit.csv", flag, d.Field)
+		return "", nil, Invalid(FieldExitDefault, fv, "%q is not a column of Exit.csv", d.Field)
 	}
 	if exitDefaultExcluded[col.Name] {
-		return "", nil, fmt.Errorf("%s: %s cannot have a default (IDs, the exit date and audit columns are set by the engine)", flag, col.Name)
+		return "", nil, Invalid(FieldExitDefault, fv, "%s cannot have a default (IDs, the exit date and audit columns are set by the engine)", col.Name)
 	}
 	if col.Legacy {
-		return "", nil, fmt.Errorf("%s: %s is an FY2024-only column, not written in FY2026 exits", flag, col.Name)
+		return "", nil, Invalid(FieldExitDefault, fv, "%s is an FY2024-only column, not written in FY2026 exits", col.Name)
 	}
 	val := strings.TrimSpace(d.Value)
 	if val == "" && d.Value != "" && col.Type == hmis.String {
-		return "", nil, fmt.Errorf("--exit-default %s=%q: the text is empty (spaces only): give the text, or %s= to remove the default",
-			d.Field, d.Value, col.Name)
+		return "", nil, Invalid(FieldExitDefault, fmt.Sprintf("%s=%q", d.Field, d.Value), "the text is empty (spaces only): give the text, or %s= to remove the default",
+			col.Name)
 	}
 	if val == "" {
 		return col.Name, nil, nil
@@ -270,19 +268,19 @@ func exitDefault(d ExitDefault) (string, any, error) {
 	case hmis.Integer:
 		n, err := strconv.Atoi(val)
 		if err != nil {
-			return "", nil, fmt.Errorf("%s: %s is an integer HUD field: %q is not a whole number", flag, col.Name, val)
+			return "", nil, Invalid(FieldExitDefault, fv, "%s is an integer HUD field: %q is not a whole number", col.Name, val)
 		}
 		switch {
 		case col.Codes != "" && !hmis.Codes[col.Codes][n]:
-			return "", nil, fmt.Errorf("%s: %d is not a HUD %s code (%s)", flag, n, col.Codes, codeList(hmis.Codes[col.Codes]))
+			return "", nil, Invalid(FieldExitDefault, fv, "%d is not a HUD %s code (%s)", n, col.Codes, codeList(hmis.Codes[col.Codes]))
 		case noYesCodes[col.Name] && !map[int]bool{0: true, 1: true, 8: true, 9: true, 99: true}[n]:
-			return "", nil, fmt.Errorf("%s: %d is not a HUD code for %s (0, 1, 8, 9, 99)", flag, n, col.Name)
+			return "", nil, Invalid(FieldExitDefault, fv, "%d is not a HUD code for %s (0, 1, 8, 9, 99)", n, col.Name)
 		case n < 0:
-			return "", nil, fmt.Errorf("%s: %s cannot be negative", flag, col.Name)
+			return "", nil, Invalid(FieldExitDefault, fv, "%s cannot be negative", col.Name)
 		}
 		return col.Name, n, nil
 	}
-	return "", nil, fmt.Errorf("%s: %s is a date: a fixed date is not a sensible default for every exit", flag, col.Name)
+	return "", nil, Invalid(FieldExitDefault, fv, "%s is a date: a fixed date is not a sensible default for every exit", col.Name)
 }
 
 // checkExitDefaults checks the HUD dependencies of a policy's exit defaults as a whole (SPEC 2, P5):
@@ -296,16 +294,16 @@ func checkExitDefaults(m map[string]any) error {
 		destText = fmt.Sprintf("the Destination default is %d", intValue(dest))
 	}
 	if s, ok := m["DestinationSubsidyType"]; ok && !destIs(435) {
-		return fmt.Errorf("--exit-default DestinationSubsidyType=%v: only allowed when the Destination default is 435 (%s); remove it with --exit-default DestinationSubsidyType=", s, destText)
+		return Invalid(FieldExitDefault, fmt.Sprintf("DestinationSubsidyType=%v", s), "only allowed when the Destination default is 435 (%s); remove it with {ExitDefault} DestinationSubsidyType=", destText)
 	}
 	if _, ok := m["DestinationSubsidyType"]; destIs(435) && !ok {
-		return fmt.Errorf("--exit-default Destination=435 needs --exit-default DestinationSubsidyType=N too (HUD 3.12.A: %s)", codeList(hmis.Codes["DestinationSubsidyType"]))
+		return Invalid(FieldExitDefault, "Destination=435", "needs {ExitDefault} DestinationSubsidyType=N too (HUD 3.12.A: %s)", codeList(hmis.Codes["DestinationSubsidyType"]))
 	}
 	if s, ok := m["OtherDestination"]; ok && !destIs(17) {
-		return fmt.Errorf("--exit-default OtherDestination=%v: only allowed when the Destination default is 17 (%s); remove it with --exit-default OtherDestination=", s, destText)
+		return Invalid(FieldExitDefault, fmt.Sprintf("OtherDestination=%v", s), "only allowed when the Destination default is 17 (%s); remove it with {ExitDefault} OtherDestination=", destText)
 	}
 	if _, ok := m["OtherDestination"]; destIs(17) && !ok {
-		return fmt.Errorf("--exit-default Destination=17 needs --exit-default OtherDestination=TEXT too (the destination's description)")
+		return Invalid(FieldExitDefault, "Destination=17", "needs {ExitDefault} OtherDestination=TEXT too (the destination's description)")
 	}
 	return nil
 }
@@ -346,7 +344,7 @@ func checkScopeID(ctx context.Context, q Querier, scope, id string) (string, err
 	case ScopeProjectType:
 		n, err := strconv.Atoi(id)
 		if err != nil || !hmis.Codes["ProjectType"][n] {
-			return "", fmt.Errorf("--project-type %s: not a HUD project type (2.02.6: %s)", id, codeList(hmis.Codes["ProjectType"]))
+			return "", Invalid(FieldProjectType, id, "not a HUD project type (2.02.6: %s)", codeList(hmis.Codes["ProjectType"]))
 		}
 		return strconv.Itoa(n), nil
 	case ScopeProject:
@@ -360,7 +358,7 @@ func checkScopeID(ctx context.Context, q Querier, scope, id string) (string, err
 	}
 	if !ok {
 		file := map[string]string{ScopeProject: "Project.csv", ScopeOrganization: "Organization.csv"}[scope]
-		return "", fmt.Errorf("%s %s: no such %s (not in the imported %s)", scopeFlag(scope), id, scope, file)
+		return "", Invalid(scopeField(scope), id, "no such %s (not in the imported %s)", scope, file)
 	}
 	return id, nil
 }

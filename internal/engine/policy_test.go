@@ -187,7 +187,9 @@ func TestP3_ValidationRefusesBadValuesAndChangesNothing(t *testing.T) {
 		t.Run(tc.reason, func(t *testing.T) {
 			res, err := engine.SetPolicy(context.Background(), pool, tc.change, policyAsOf, true)
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.reason)
+			assert.Contains(t, asFlags(err), tc.reason)
+			assert.ErrorIs(t, err, engine.ErrInvalid)
+			assert.NotContains(t, err.Error(), "--", "an engine message names no CLI flag")
 			assert.False(t, res.Applied)
 			assert.Equal(t, before, rowCounts(t, pool), "a rejected change changes nothing")
 			assert.Equal(t, dump, policyDump(t, pool), "a rejected change changes nothing")
@@ -289,7 +291,9 @@ func TestP5_ExitDefaultsAreValidatedAgainstTheHUDCodeLists(t *testing.T) {
 			_, err := engine.SetPolicy(context.Background(), pool,
 				engine.PolicyChange{Scope: engine.ScopeProject, ScopeID: "PSSO", ExitDefaults: tc.defaults, Actor: "tester"}, policyAsOf, true)
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.reason)
+			assert.Contains(t, asFlags(err), tc.reason)
+			assert.ErrorIs(t, err, engine.ErrInvalid)
+			assert.NotContains(t, err.Error(), "--", "an engine message names no CLI flag")
 			assert.Equal(t, before, rowCounts(t, pool))
 			assert.Equal(t, dump, policyDump(t, pool))
 		})
@@ -421,7 +425,8 @@ func TestP7_EnablingOrShorteningNeedsConfirmationAfterAPreview(t *testing.T) {
 	// PES (ES entry/exit, auto exit off): H-ES-A (2 members, 400 days) and H-ES-B (200 days) are past 180 days.
 	res, err := engine.SetPolicy(ctx, pool, enable, policyAsOf, false)
 	require.ErrorIs(t, err, engine.ErrNotConfirmed)
-	assert.Equal(t, "nothing changed; run again with --yes to apply", err.Error())
+	assert.Equal(t, "nothing changed; run again with --yes to apply", asFlags(err))
+	assert.Equal(t, "nothing changed; run again with Yes to apply", err.Error())
 	assert.True(t, res.NeedsConfirmation)
 	assert.False(t, res.Applied)
 	assert.Equal(t, []string{"PES"}, res.Projects)

@@ -64,9 +64,12 @@ type AmbiguousHouseholdError struct {
 }
 
 // Error names the projects and asks for one of them.
-func (e *AmbiguousHouseholdError) Error() string {
-	return fmt.Sprintf("household %s has exits written by exitflow in %d projects (%s): a HouseholdID is unique only within its project; give its project with --project ID",
-		e.HouseholdID, len(e.Projects), strings.Join(e.Projects, ", "))
+func (e *AmbiguousHouseholdError) Error() string { return e.Render(plainName) }
+
+// Render names the fields as name does.
+func (e *AmbiguousHouseholdError) Render(name func(f Field, value string) string) string {
+	return renderFields(fmt.Sprintf("household %s has exits written by exitflow in %d projects (%s): a HouseholdID is unique only within its project; give its project with {ProjectID} ID",
+		e.HouseholdID, len(e.Projects), strings.Join(e.Projects, ", ")), name)
 }
 
 // EditedError refuses to undo engine exits changed after they were written, without Force.
@@ -75,13 +78,16 @@ type EditedError struct {
 	Count int
 }
 
-func (e *EditedError) Error() string {
+func (e *EditedError) Error() string { return e.Render(plainName) }
+
+// Render names the fields as name does.
+func (e *EditedError) Render(name func(f Field, value string) string) string {
 	more := ""
 	if e.Count > len(e.Exits) {
 		more = fmt.Sprintf(" and %d more", e.Count-len(e.Exits))
 	}
-	return fmt.Sprintf("%d engine exits were changed after exitflow wrote them: %s%s; nothing was undone (undo them anyway with --force)",
-		e.Count, strings.Join(e.Exits, ", "), more)
+	return renderFields(fmt.Sprintf("%d engine exits were changed after exitflow wrote them: %s%s; nothing was undone (undo them anyway with {Force})",
+		e.Count, strings.Join(e.Exits, ", "), more), name)
 }
 
 // Undo soft-deletes engine-written exits (SPEC U2): DateDeleted and DateUpdated are set to now

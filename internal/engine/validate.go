@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,13 +77,13 @@ func CheckAdminWindows(ctx context.Context, q Querier, opt Options) error {
 // against the database. Its errors are *InvalidError.
 func (o Options) Validate(ctx context.Context, q Querier) error {
 	if o.Method != "" && o.Method != MethodAuto && o.Method != MethodAdmin {
-		return Invalid(FieldMethod, o.Method, "want auto or admin")
+		return Invalid(FieldMethod, strconv.Quote(o.Method), "want auto or admin")
 	}
 	if o.AsOf.IsZero() {
 		return Invalid(FieldAsOf, nil, "an as-of date is required")
 	}
 	if o.Method != MethodAdmin && (o.WindowDays != 0 || o.AllOpen) {
-		return Invalid(FieldWindowDays, nil, "{WindowDays} and {AllOpen} are for administrative exits ({Method} admin)")
+		return Conflict(FieldWindowDays, nil, FieldAllOpen, nil, "are for {Method} admin")
 	}
 	if o.WindowDays != 0 && o.WindowDays < MinAutoExitDays {
 		return Invalid(FieldWindowDays, o.WindowDays, "want %d or more (a shorter window is almost always a typing error)", MinAutoExitDays)
