@@ -13,8 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, (*app).auditCmd) }
-
 // auditCmd is `exitflow audit`: the audit log (SPEC U1), newest first.
 func (a *app) auditCmd() *cobra.Command {
 	var format, actor, action string

@@ -12,8 +12,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, (*app).exitsCmd) }
-
 func (a *app) exitsCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "exits",

@@ -13,8 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, (*app).exportCmd) }
-
 func (a *app) exportCmd() *cobra.Command {
 	var since string
 	var force bool

@@ -14,8 +14,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, (*app).generateCmd) }
-
 func (a *app) generateCmd() *cobra.Command {
 	var (
 		out        string

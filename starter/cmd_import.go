@@ -11,8 +11,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, (*app).importCmd) }
-
 func (a *app) importCmd() *cobra.Command {
 	var examples int
 	var asJSON bool

@@ -17,8 +17,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, (*app).policyCmd) }
-
 // exitNotConfirmed is the status of `policy set` when a change needs --yes (SPEC P7): nothing changed.
 const exitNotConfirmed = 3
 

@@ -13,8 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, (*app).previewCmd) }
-
 // PreviewHeader is the CSV contract of `exitflow preview --format csv`.
 var PreviewHeader = []string{"Action", "ProjectID", "HouseholdID", "EnrollmentID", "PersonalID", "LastActivityDate",
 	"LastActivitySource", "DaysInactive", "ExitOn", "ExitDate", "Destination", "DestinationSubsidyType", "Reason"}

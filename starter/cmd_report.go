@@ -16,20 +16,13 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, (*app).reportCmd) }
-
-// reportCommands are the subcommands of `exitflow report` (other reports add theirs here).
-var reportCommands = []func(*app) *cobra.Command{(*app).reportCandidatesCmd}
-
 func (a *app) reportCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "report",
 		Short: "Reports for HMIS staff (writes nothing)",
 		Args:  cobra.NoArgs,
 	}
-	for _, add := range reportCommands {
-		c.AddCommand(add(a))
-	}
+	c.AddCommand(a.reportCandidatesCmd())
 	return c
 }
 

@@ -80,15 +80,10 @@ Settings come from flags, then EXITFLOW_* environment variables, then ./exitflow
 	}
 	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "config file (default ./exitflow.yaml if present)")
 	config.AddFlags(root.PersistentFlags())
-	root.AddCommand(a.configCmd(), a.migrateCmd())
-	for _, add := range commands {
-		root.AddCommand(add(a))
-	}
+	root.AddCommand(a.configCmd(), a.migrateCmd(), a.importCmd(), a.exportCmd(), a.generateCmd(),
+		a.policyCmd(), a.previewCmd(), a.exitsCmd(), a.reportCmd(), a.auditCmd())
 	return root
 }
-
-// commands are added by the cmd_*.go files of this package.
-var commands []func(*app) *cobra.Command
 
 // cfg is the validated effective configuration.
 func (a *app) cfg() (config.Config, error) { return config.Load(a.v) }

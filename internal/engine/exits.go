@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -729,7 +730,7 @@ type writeStatements struct{ fresh, guarded string }
 func writeBatch(ctx context.Context, conn *pgx.Conn, run runRow, write writeStatements, b batch, exportID string, loc *time.Location, lastImport int64) error {
 	err := writeBatchTx(ctx, conn, run, write, b, exportID, loc, lastImport)
 	var pgErr *pgconn.PgError
-	if lastImport < 0 || !errors.As(err, &pgErr) || pgErr.Code != "23505" { // unique_violation
+	if lastImport < 0 || !errors.As(err, &pgErr) || pgErr.Code != pgerrcode.UniqueViolation {
 		return err
 	}
 	return writeBatchTx(ctx, conn, run, write, b, exportID, loc, -1)

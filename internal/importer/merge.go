@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/exitflow/exitflow/internal/hmis"
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -79,7 +80,7 @@ func merge(ctx context.Context, tx pgx.Tx, l *fileLoad, empty bool) (n int64, du
 		tag, err := tx.Exec(ctx, q)
 		if err != nil {
 			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == "23505" && strings.HasSuffix(pgErr.ConstraintName, "_pkey") {
+			if errors.As(err, &pgErr) && pgErr.Code == pgerrcode.UniqueViolation && strings.HasSuffix(pgErr.ConstraintName, "_pkey") {
 				if _, rbErr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT merge"); rbErr != nil {
 					return 0, false, rbErr
 				}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/exitflow/exitflow/internal/config"
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -42,7 +43,7 @@ func Open(ctx context.Context, dbURL string) (*pgxpool.Pool, error) {
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "3D000" {
+		if errors.As(err, &pgErr) && pgErr.Code == pgerrcode.InvalidCatalogName {
 			return nil, fmt.Errorf("database %s does not exist: run `exitflow migrate` to create it", config.MaskURL(dbURL))
 		}
 		return nil, fmt.Errorf("database at %s does not answer: %w", config.MaskURL(dbURL), err)
@@ -76,7 +77,7 @@ func EnsureDatabase(ctx context.Context, dbURL string) (created bool, err error)
 	}
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // created concurrently
+		if errors.As(err, &pgErr) && pgErr.Code == pgerrcode.DuplicateDatabase { // created concurrently
 			return false, nil
 		}
 		return false, fmt.Errorf("creating database %q: %w", name, err)
