@@ -194,11 +194,9 @@ func RecordAlerts(ctx context.Context, db TxBeginner, opt Options, run AlertRun)
 	}
 
 	// SPEC U1: the action, with actor, reason and the workflow/run; IDs and counts only.
-	if _, err := tx.Exec(ctx, `INSERT INTO exitflow.audit (actor, action, reason, workflow_id, workflow_run_id, details)
-		VALUES ($1, 'alert', 'households in the alert window (SPEC AL1)', nullif($2, ''), nullif($3, ''),
-		        jsonb_build_object('as_of', $4::date, 'alerts', cardinality($5::bigint[]), 'alert_ids', $5::bigint[]))`,
-		run.Actor, run.WorkflowID, run.RunID, opt.AsOf, ids); err != nil {
-		return nil, fmt.Errorf("auditing alerts: %w", err)
+	if err := writeAudit(ctx, tx, run.Actor, "alert", "households in the alert window (SPEC AL1)", run.WorkflowID, run.RunID,
+		map[string]any{"as_of": opt.AsOf.Format(time.DateOnly), "alerts": len(ids), "alert_ids": ids}); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("recording alerts: %w", err)

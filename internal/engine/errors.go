@@ -128,3 +128,8 @@ func Conflict(a Field, av any, b Field, bv any, reason string, args ...any) *Inv
 	}
 	return e
 }
+
+// NotFoundError is returned for a run, household or enrollment that has nothing to act on.
+type NotFoundError struct{ Msg string }
+
+func (e *NotFoundError) Error() string { return e.Msg }

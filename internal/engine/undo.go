@@ -321,5 +321,5 @@ func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions) (UndoResult, error) {
 		}
 		details["exit_ids"] = ids
 	}
-	return res, auditExits(ctx, tx, opt.Actor, "undo", opt.Reason, opt.WorkflowID, opt.WorkflowRunID, details)
+	return res, writeAudit(ctx, tx, opt.Actor, "undo", opt.Reason, opt.WorkflowID, opt.WorkflowRunID, details)
 }

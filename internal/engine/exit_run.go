@@ -1,0 +1,308 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Exit methods as exitflow.exit_run and exitflow.engine_exit record them (SPEC F3).
+const (
+	RunMethodAuto  = "auto-inactivity"
+	RunMethodAdmin = "admin"
+)
+
+// RunOptions select the exits to write (Options) and say who writes them.
+type RunOptions struct {
+	Options
+	Actor         string // who runs it: the HMIS staff member named on the agreement for admin exits (SPEC AD2)
+	WorkflowID    string // the Temporal workflow and run that wrote the exits (SPEC F3, U1); empty from the CLI
+	WorkflowRunID string
+	// RunID 0 starts a new run. The ID of an existing run resumes it (a retry after a crash or a
+	// failure): its own options are used, the households it already processed are not touched
+	// again, and a run that is done is not run again (its counts are returned).
+	RunID int64
+	// Location is the CoC's time zone: DateCreated, DateUpdated of the Exit rows are its wall
+	// clock (HMIS CSV datetimes have no zone). nil: UTC.
+	Location *time.Location
+	// BatchHouseholds households are written per transaction (0: DefaultBatchHouseholds).
+	BatchHouseholds int
+	// Wait for another exit run or undo to finish instead of refusing with a *BusyError.
+	Wait bool
+	// Writers connections write batches in parallel (0 or 1: one, in household order; the CLI
+	// uses DefaultWriters).
+	Writers int
+	// Progress, if set, is called before the first batch and after each committed batch with the
+	// households processed so far and the total (an activity heartbeats from it). With several
+	// Writers it is called from their goroutines, one call at a time.
+	Progress func(done, total int)
+}
+
+// RunResult is what an exit run did (counts only: SPEC S1).
+type RunResult struct {
+	RunID                int64     `json:"run_id"`
+	Method               string    `json:"method"` // auto-inactivity or admin
+	AsOf                 time.Time `json:"as_of"`
+	Status               string    `json:"status"` // done, failed, running
+	Resumed              bool      `json:"resumed"`
+	CandidateHouseholds  int       `json:"candidate_households"`  // households in the run's snapshot
+	CandidateEnrollments int       `json:"candidate_enrollments"` // enrollments in the run's snapshot
+	Households           int       `json:"households"`            // households with exits written
+	Enrollments          int       `json:"enrollments"`           // Exit rows written
+	AlreadyExited        int       `json:"already_exited"`        // enrollments that got an exit meanwhile: kept (SPEC H3)
+	SkippedHouseholds    int       `json:"skipped_households"`    // households active again since the snapshot: not exited
+	Skipped              int       `json:"skipped"`               // their enrollments (and enrollments deleted since)
+}
+
+// runRow is an exitflow.exit_run row.
+type runRow struct {
+	id         int64
+	method     string
+	asOf       time.Time
+	projects   []string
+	windowDays *int
+	allOpen    bool
+	actor      string
+	wfID       *string
+	wfRunID    *string
+	status     string
+	snapshot   *time.Time
+	undoneAt   *time.Time
+}
+
+func (r runRow) options() Options {
+	o := Options{AsOf: r.asOf, Projects: r.projects, Method: MethodAuto, AllOpen: r.allOpen}
+	if r.method == RunMethodAdmin {
+		o.Method = MethodAdmin
+	}
+	if r.windowDays != nil {
+		o.WindowDays = *r.windowDays
+	}
+	return o
+}
+
+func nullText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// wallClock is now in loc as an HMIS timestamp (no zone, whole seconds), for DateCreated,
+// DateUpdated and DateDeleted.
+func hmisNow(loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	n := time.Now().In(loc)
+	return time.Date(n.Year(), n.Month(), n.Day(), n.Hour(), n.Minute(), n.Second(), 0, time.UTC)
+}
+
+func derefText(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// WriteExits runs (or resumes) an exit run: it snapshots the enrollments to exit in
+// exitflow.exit_run_candidate, then writes their Exit rows and engine records household by
+// household, BatchHouseholds households per transaction (SPEC F1–F3, H2, H3, D1–D4, AD1–AD2, U1).
+//
+// It never writes a second Exit for an enrollment: the partial unique index exit_one_per_enrollment
+// is the final guard (a batch that meets it is written again the guarded way, INSERT … ON
+// CONFLICT DO NOTHING), an enrollment that got an Exit meanwhile keeps it (H3), and a resumed run
+// skips the households it already processed. Only one exit run or
+// undo runs at a time (a PostgreSQL advisory lock); another one gets a *BusyError or waits (Wait).
+//
+// It asks for no confirmation: that is the caller's (the CLI's --yes after PreviewRun; for an
+// activity, the agreement or the schedule that started it).
+func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunResult, error) {
+	if strings.TrimSpace(opt.Actor) == "" {
+		return RunResult{}, Invalid(FieldActor, nil, "an exit run needs an actor: the HMIS staff member who runs it")
+	}
+	conn, err := exitsConn(ctx, pool)
+	if err != nil {
+		return RunResult{}, err
+	}
+	defer closeExitsConn(ctx, conn) // releases the exits lock
+	if err := lockExits(ctx, conn, opt.Wait); err != nil {
+		return RunResult{}, err
+	}
+
+	var run runRow
+	res := RunResult{}
+	if opt.RunID == 0 {
+		if run, err = newRun(ctx, conn, opt); err != nil {
+			return res, err
+		}
+	} else {
+		if run, err = loadRun(ctx, conn, opt.RunID); err != nil {
+			return res, err
+		}
+		res.Resumed = true
+		if err := checkResume(run, opt); err != nil {
+			return res, err
+		}
+	}
+	res.RunID, res.Method, res.AsOf = run.id, run.method, run.asOf
+	if run.status == "done" {
+		return finishRun(ctx, conn, run, res, true)
+	}
+	if _, err := conn.Exec(ctx, `UPDATE exitflow.exit_run SET status = 'running', lock_pid = pg_backend_pid(), error = NULL WHERE id = $1`, run.id); err != nil {
+		return res, fmt.Errorf("exit run %d: %w", run.id, err)
+	}
+	if res.Resumed {
+		if err := writeAudit(ctx, conn, opt.Actor, "exit-run", "resumed", opt.WorkflowID, opt.WorkflowRunID,
+			map[string]any{"run_id": run.id, "phase": "resumed"}); err != nil {
+			return res, err
+		}
+	}
+	if err := writeRun(ctx, pool, conn, run, opt); err != nil {
+		bg := context.WithoutCancel(ctx)
+		msg := err.Error()
+		if ctx.Err() != nil {
+			msg = "interrupted: " + msg
+		}
+		// The run's session may be gone (a cancelled query closes it): record the failure from the pool.
+		_, _ = pool.Exec(bg, `UPDATE exitflow.exit_run SET status = 'failed', finished_at = now(), lock_pid = NULL, error = $2 WHERE id = $1`, run.id, msg)
+		_ = writeAudit(bg, pool, opt.Actor, "exit-run", "failed", opt.WorkflowID, opt.WorkflowRunID,
+			map[string]any{"run_id": run.id, "phase": "failed"})
+		if r, cerr := runCounts(bg, pool, run.id, res); cerr == nil {
+			res = r
+		}
+		res.Status = "failed"
+		return res, fmt.Errorf("exit run %d failed (resume it with the same run ID; nothing is written twice): %w", run.id, err)
+	}
+	return finishRun(ctx, conn, run, res, false)
+}
+
+// newRun validates the options and records a new exit_run row (and its audit).
+func newRun(ctx context.Context, conn *pgx.Conn, opt RunOptions) (runRow, error) {
+	o := opt.Options
+	if o.Method == "" {
+		o.Method = MethodAuto
+	}
+	if err := o.Validate(ctx, conn); err != nil {
+		return runRow{}, err
+	}
+	today := hmisNow(opt.Location)
+	if o.AsOf.Format(time.DateOnly) > today.Format(time.DateOnly) {
+		return runRow{}, Invalid(FieldAsOf, o.AsOf.Format(time.DateOnly), "is in the future (today is %s): exits are never recorded ahead of time",
+			today.Format(time.DateOnly))
+	}
+	run := runRow{method: RunMethodAuto, asOf: o.AsOf, projects: o.Projects, allOpen: o.AllOpen, actor: opt.Actor,
+		wfID: nullText(opt.WorkflowID), wfRunID: nullText(opt.WorkflowRunID), status: "running"}
+	if o.Method == MethodAdmin {
+		run.method = RunMethodAdmin
+	}
+	if run.projects == nil {
+		run.projects = []string{}
+	}
+	if o.WindowDays > 0 {
+		run.windowDays = &o.WindowDays
+	}
+	err := conn.QueryRow(ctx, `INSERT INTO exitflow.exit_run (method, as_of, projects, window_days, all_open, actor, workflow_id, workflow_run_id, lock_pid)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, pg_backend_pid()) RETURNING id`,
+		run.method, run.asOf, run.projects, run.windowDays, run.allOpen, run.actor, run.wfID, run.wfRunID).Scan(&run.id)
+	if err != nil {
+		return run, fmt.Errorf("recording the exit run: %w", err)
+	}
+	reason := "auto exit: inactivity policy"
+	if run.method == RunMethodAdmin {
+		reason = AdminReason
+	}
+	details := map[string]any{"run_id": run.id, "phase": "started", "method": run.method, "as_of": run.asOf.Format(time.DateOnly),
+		"projects": run.projects, "all_open": run.allOpen}
+	if run.windowDays != nil {
+		details["window_days"] = *run.windowDays
+	}
+	return run, writeAudit(ctx, conn, opt.Actor, "exit-run", reason, opt.WorkflowID, opt.WorkflowRunID, details)
+}
+
+func loadRun(ctx context.Context, q Querier, id int64) (runRow, error) {
+	r := runRow{id: id}
+	err := q.QueryRow(ctx, `SELECT method, as_of, projects, window_days, all_open, actor, workflow_id, workflow_run_id, status, snapshot_at, undone_at
+		FROM exitflow.exit_run WHERE id = $1`, id).Scan(&r.method, &r.asOf, &r.projects, &r.windowDays, &r.allOpen, &r.actor,
+		&r.wfID, &r.wfRunID, &r.status, &r.snapshot, &r.undoneAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, &NotFoundError{fmt.Sprintf("exit run %d does not exist", id)}
+	}
+	if err != nil {
+		return r, fmt.Errorf("reading exit run %d: %w", id, err)
+	}
+	if len(r.projects) == 0 {
+		r.projects = nil
+	}
+	return r, nil
+}
+
+// checkResume refuses to resume a run with options that contradict the run's own.
+func checkResume(run runRow, opt RunOptions) error {
+	if run.undoneAt != nil {
+		return fmt.Errorf("exit run %d was undone on %s: it is not resumed; start a new run", run.id, run.undoneAt.Format(time.DateOnly))
+	}
+	if run.method == "auto-housed" {
+		return fmt.Errorf("exit run %d is a housed-exit run: it is not resumed here", run.id)
+	}
+	if !opt.AsOf.IsZero() && !opt.AsOf.Equal(run.asOf) {
+		return fmt.Errorf("exit run %d is as of %s, not %s: resume it without another as-of date", run.id,
+			run.asOf.Format(time.DateOnly), opt.AsOf.Format(time.DateOnly))
+	}
+	if opt.Method != "" && run.options().Method != opt.Method {
+		return fmt.Errorf("exit run %d is a %s run, not %s", run.id, run.method, opt.Method)
+	}
+	return nil
+}
+
+// runCounts adds the run's counts (from its snapshot and committed batches) to res.
+func runCounts(ctx context.Context, q Querier, id int64, res RunResult) (RunResult, error) {
+	err := q.QueryRow(ctx, `SELECT count(*), coalesce(sum(n), 0), coalesce(sum(already), 0),
+			count(*) FILTER (WHERE skipped = n), coalesce(sum(skipped), 0)
+		FROM (SELECT count(*) AS n, count(*) FILTER (WHERE status = 'already-exited') AS already,
+		             count(*) FILTER (WHERE status = 'skipped') AS skipped
+		      FROM exitflow.exit_run_candidate WHERE run_id = $1 GROUP BY hh_seq) h`, id).Scan(
+		&res.CandidateHouseholds, &res.CandidateEnrollments, &res.AlreadyExited, &res.SkippedHouseholds, &res.Skipped)
+	if err != nil {
+		return res, fmt.Errorf("counting exit run %d: %w", id, err)
+	}
+	// Written: the candidates of committed batches that were not marked otherwise.
+	err = q.QueryRow(ctx, `SELECT count(*), count(DISTINCT c.hh_seq)
+		FROM exitflow.exit_run_batch b
+		JOIN exitflow.exit_run_candidate c ON c.run_id = b.run_id AND c.hh_seq BETWEEN b.hh_from AND b.hh_to
+		WHERE b.run_id = $1 AND c.status IS NULL`, id).Scan(&res.Enrollments, &res.Households)
+	if err != nil {
+		return res, fmt.Errorf("counting exit run %d: %w", id, err)
+	}
+	return res, nil
+}
+
+// finishRun records the run's counts and status done (and its audit), unless it was done already.
+func finishRun(ctx context.Context, conn *pgx.Conn, run runRow, res RunResult, wasDone bool) (RunResult, error) {
+	res, err := runCounts(ctx, conn, run.id, res)
+	if err != nil {
+		return res, err
+	}
+	res.Status = "done"
+	if wasDone {
+		return res, nil
+	}
+	_, err = conn.Exec(ctx, `UPDATE exitflow.exit_run SET status = 'done', finished_at = now(), lock_pid = NULL, error = NULL,
+		households = $2, enrollments = $3, already_exited = $4, skipped = $5 WHERE id = $1`,
+		run.id, res.Households, res.Enrollments, res.AlreadyExited, res.Skipped)
+	if err != nil {
+		return res, fmt.Errorf("exit run %d: %w", run.id, err)
+	}
+	reason := "auto exit: inactivity policy"
+	if run.method == RunMethodAdmin {
+		reason = AdminReason
+	}
+	return res, writeAudit(ctx, conn, run.actor, "exit-run", reason, derefText(run.wfID), derefText(run.wfRunID), map[string]any{
+		"run_id": run.id, "phase": "done", "households": res.Households, "enrollments": res.Enrollments,
+		"already_exited": res.AlreadyExited, "skipped_households": res.SkippedHouseholds, "skipped": res.Skipped})
+}

@@ -1,0 +1,341 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgerrcode"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// EngineUserID is the HMIS UserID of the Exit rows the engine writes (SPEC F3): a row of
+// hmis."user" (so User.csv exports carry it) that WriteExits creates when missing.
+const EngineUserID = "exitflow"
+
+// DefaultBatchHouseholds is how many households one exit-run transaction writes.
+const DefaultBatchHouseholds = 10000
+
+// DefaultWriters is how many connections the CLI's exit runs write with: two keep a two-core
+// database server busy (BENCHMARKS.md).
+const DefaultWriters = 2
+
+// staleSQL marks as skipped the candidates of a batch that are no longer what the snapshot saw:
+// those whose enrollment was deleted since, and the households in which a member (open or exited,
+// SPEC H1) has activity after the snapshot's last activity date, or an open member is not in the
+// snapshot (joined or reopened since). Exiting part of such a household would break H2, so none of
+// it is exited. Only an import changes these: without one since the snapshot, it is not run.
+// $1 run, [$2, $3] households, $4 as-of.
+const staleSQL = `
+UPDATE exitflow.exit_run_candidate c SET status = 'skipped'
+WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq <= $3 AND c.status IS NULL
+  AND (NOT EXISTS (SELECT 1 FROM hmis.enrollment e WHERE e.enrollmentid = c.enrollmentid AND e.datedeleted IS NULL)
+    OR EXISTS (
+    SELECT 1 FROM exitflow.enrollment_state e
+    WHERE e.householdid = c.householdid AND e.projectid = c.projectid AND e.entrydate <= $4
+      AND (greatest(e.entrydate, CASE WHEN c.by_bed_night THEN e.last_bed_night ELSE e.last_date END) > c.last_activity_date
+           OR (e.open AND NOT EXISTS (SELECT 1 FROM exitflow.exit_run_candidate m WHERE m.run_id = $1 AND m.enrollmentid = e.enrollmentid)))))`
+
+// insertExitsSQL inserts the Exit rows of the candidates {from} (aliased b): a real Exit row per
+// enrollment (SPEC F3), DateCreated = DateUpdated = $4 (CoC wall clock), ExportID $5. {cols} and
+// {vals} are the P5 default columns.
+const insertExitsSQL = `
+    INSERT INTO hmis.exit (exitid, enrollmentid, personalid, exitdate, destination, destinationsubsidytype{cols},
+                           datecreated, dateupdated, userid, exportid)
+    SELECT b.exitid, b.enrollmentid, b.personalid, b.exit_date, b.destination, b.subsidy{vals},
+           $4::timestamp, $4::timestamp, '` + EngineUserID + `', $5::text
+    FROM {from}
+    ORDER BY b.seq`
+
+// batchDoneSQL records the batch of households [$2, $3] of run $1 as committed, with its Exit rows.
+const batchDoneSQL = `INSERT INTO exitflow.exit_run_batch (run_id, hh_from, hh_to, written_at) VALUES ($1, $2, $3, $4::timestamp)`
+
+// writeFreshSQL writes the Exit rows of a batch of households when nothing but this run has
+// written since its list was made (no import since): every candidate gets its Exit, set-based,
+// with a plain INSERT. The one-exit-per-enrollment index still guards it: should anyone have
+// written an Exit meanwhile, the statement fails, and the batch is written by writeGuardedSQL
+// instead. The candidates themselves are the engine records (SPEC F3; the view
+// exitflow.engine_exit). $1 run, [$2, $3] households, $4 now, $5 ExportID.
+const writeFreshSQL = `
+WITH x AS (` + insertExitsSQL + `
+    RETURNING 1
+),
+done AS (` + batchDoneSQL + `)
+SELECT 0, '' FROM (SELECT count(*) FROM x) n`
+
+// writeGuardedSQL writes the Exit rows of a batch of households after a change since the list (an
+// import, an Exit written meanwhile, a resumed run): H3: an enrollment that has an Exit keeps it
+// (INSERT … ON CONFLICT DO NOTHING on the one-exit-per-enrollment index), and the batch marks what
+// it did not write (already exited; deleted since: skipped).
+const writeGuardedSQL = `
+WITH b AS (
+    SELECT c.* FROM exitflow.exit_run_candidate c
+    WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq <= $3 AND c.status IS NULL
+),
+x AS (` + insertExitsSQL + `
+    ON CONFLICT DO NOTHING -- the ExitID, or exit_one_per_enrollment: the enrollment has an Exit (H3)
+    RETURNING exitid
+),
+u AS ( -- the candidates not written, and why (NULL: the ExitID is taken: the batch fails)
+    UPDATE exitflow.exit_run_candidate c
+    SET status = CASE WHEN EXISTS (SELECT 1 FROM hmis.exit o WHERE o.enrollmentid = c.enrollmentid AND o.datedeleted IS NULL) THEN 'already-exited'
+                      WHEN NOT EXISTS (SELECT 1 FROM hmis.enrollment e WHERE e.enrollmentid = c.enrollmentid AND e.datedeleted IS NULL) THEN 'skipped'
+                 END
+    FROM b
+    WHERE c.run_id = b.run_id AND c.enrollmentid = b.enrollmentid AND b.exitid NOT IN (SELECT exitid FROM x)
+    RETURNING c.status, c.exitid
+),
+done AS (` + batchDoneSQL + `)
+SELECT count(*) FILTER (WHERE status IS NULL), coalesce(min(exitid) FILTER (WHERE status IS NULL), '') FROM u`
+
+// fixedExitColumns are the Exit columns WriteExits sets itself; every other column is NULL (F2)
+// unless the project's exit defaults (P5) set it.
+var fixedExitColumns = []string{"exitid", "enrollmentid", "personalid", "exitdate", "destination", "destinationsubsidytype",
+	"datecreated", "dateupdated", "userid", "datedeleted", "exportid", "import_id", "import_line"}
+
+// defaultColumns builds the {cols} and {vals} of insertExitsSQL from hmis.exit's columns.
+func defaultColumns(ctx context.Context, q Querier) (cols, vals string, err error) {
+	rows, err := q.Query(ctx, `SELECT column_name, data_type FROM information_schema.columns
+		WHERE table_schema = 'hmis' AND table_name = 'exit' AND column_name <> ALL ($1) ORDER BY ordinal_position`, fixedExitColumns)
+	if err != nil {
+		return "", "", fmt.Errorf("reading the Exit columns: %w", err)
+	}
+	defer rows.Close()
+	var c, v strings.Builder
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return "", "", err
+		}
+		id := pgx.Identifier{name}.Sanitize()
+		c.WriteString(", " + id)
+		fmt.Fprintf(&v, ", (b.policy -> 'exit_defaults' ->> '%s')::%s", name, typ)
+	}
+	return c.String(), v.String(), rows.Err()
+}
+
+// writeRun snapshots the run's enrollments (once) and writes the households not yet processed,
+// Writers connections at a time, each batch a range of households of its own.
+func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRow, opt RunOptions) error {
+	// Imports are the only writers of activity, enrollments and person-written exits, and they
+	// run one at a time: if none has been committed since this process made the snapshot, the
+	// households cannot have changed and the per-batch staleness check is skipped. A resumed run
+	// always checks.
+	lastImport := int64(-1)
+	if run.snapshot == nil {
+		if err := conn.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM exitflow.import_run").Scan(&lastImport); err != nil {
+			return fmt.Errorf("exit run %d: %w", run.id, err)
+		}
+		if err := snapshot(ctx, conn, run); err != nil {
+			return err
+		}
+		// Fresh statistics for the batch queries (the list was just written).
+		if _, err := conn.Exec(ctx, "ANALYZE exitflow.exit_run_candidate"); err != nil {
+			return fmt.Errorf("exit run %d: %w", run.id, err)
+		}
+	}
+	now := hmisNow(opt.Location)
+	exportID, err := ensureEngineUser(ctx, conn, now)
+	if err != nil {
+		return err
+	}
+	cols, vals, err := defaultColumns(ctx, conn)
+	if err != nil {
+		return err
+	}
+	write := writeStatements{
+		fresh: strings.NewReplacer("{cols}", cols, "{vals}", vals, "{from}",
+			"exitflow.exit_run_candidate b WHERE b.run_id = $1 AND b.hh_seq >= $2 AND b.hh_seq <= $3 AND b.status IS NULL").Replace(writeFreshSQL),
+		guarded: strings.NewReplacer("{cols}", cols, "{vals}", vals, "{from}", "b").Replace(writeGuardedSQL),
+	}
+
+	size := opt.BatchHouseholds
+	if size <= 0 {
+		size = DefaultBatchHouseholds
+	}
+	batches, total, err := pendingBatches(ctx, conn, run.id, size)
+	if err != nil {
+		return err
+	}
+	done := total
+	for _, b := range batches {
+		done -= b.to - b.from + 1
+	}
+	if opt.Progress != nil {
+		opt.Progress(done, total)
+	}
+	if len(batches) == 0 {
+		return nil
+	}
+
+	return writeBatches(ctx, pool, conn, run, opt, write, batches, exportID, lastImport, done, total)
+}
+
+// writeBatches writes the batches on opt.Writers connections (conn and new ones), each batch on one
+// of them, and reports progress from done of total households; the first error stops them all.
+func writeBatches(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRow, opt RunOptions, write writeStatements,
+	batches []batch, exportID string, lastImport int64, done, total int) error {
+	// Batches cover disjoint households, so writers never wait for each other's rows; the
+	// one-exit-per-enrollment index still guards every insert.
+	writers := min(max(opt.Writers, 1), len(batches))
+	conns := []*pgx.Conn{conn}
+	defer func() {
+		for _, c := range conns[1:] {
+			_ = c.Close(context.WithoutCancel(ctx))
+		}
+	}()
+	for len(conns) < writers {
+		c, err := exitsConn(ctx, pool)
+		if err != nil {
+			return err
+		}
+		conns = append(conns, c)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan batch)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range next {
+				if err := writeBatch(ctx, c, run, write, b, exportID, opt.Location, lastImport); err != nil {
+					cancel(err)
+					return
+				}
+				mu.Lock()
+				done += b.to - b.from + 1
+				if opt.Progress != nil {
+					opt.Progress(done, total)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, b := range batches {
+		select {
+		case next <- b:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+// batch is a range of a run's households, [from, to] in exit_run_candidate.hh_seq.
+type batch struct{ from, to int }
+
+// pendingBatches splits the households of the run that no committed batch holds into batches of
+// at most size households, and returns them with the run's number of households.
+func pendingBatches(ctx context.Context, q Querier, runID int64, size int) ([]batch, int, error) {
+	var total int
+	if err := q.QueryRow(ctx, "SELECT coalesce(max(hh_seq), 0) FROM exitflow.exit_run_candidate WHERE run_id = $1", runID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("reading the run's households: %w", err)
+	}
+	rows, err := q.Query(ctx, "SELECT hh_from, hh_to FROM exitflow.exit_run_batch WHERE run_id = $1 ORDER BY hh_from", runID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the run's batches: %w", err)
+	}
+	var done []batch
+	var d batch
+	if _, err := pgx.ForEachRow(rows, []any{&d.from, &d.to}, func() error { done = append(done, d); return nil }); err != nil {
+		return nil, 0, fmt.Errorf("reading the run's batches: %w", err)
+	}
+	var out []batch
+	gap := func(from, to int) {
+		for ; from <= to; from += size {
+			out = append(out, batch{from, min(from+size-1, to)})
+		}
+	}
+	at := 1
+	for _, d := range done {
+		gap(at, d.from-1)
+		at = max(at, d.to+1)
+	}
+	gap(at, total)
+	return out, total, nil
+}
+
+// ensureEngineUser makes sure the engine's own user is in hmis."user" (SPEC F3) and returns the
+// ExportID engine rows carry: that of the latest import, or "exitflow".
+func ensureEngineUser(ctx context.Context, conn *pgx.Conn, now time.Time) (string, error) {
+	exportID := EngineUserID
+	err := conn.QueryRow(ctx, "SELECT export_id FROM exitflow.import_run ORDER BY id DESC LIMIT 1").Scan(&exportID)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("reading the latest import: %w", err)
+	}
+	_, err = conn.Exec(ctx, `INSERT INTO hmis."user" (userid, userfirstname, userlastname, datecreated, dateupdated, exportid)
+		VALUES ($1, 'exitflow', 'engine', $2, $2, $3)
+		ON CONFLICT (userid) DO UPDATE SET datedeleted = NULL, dateupdated = excluded.dateupdated
+		WHERE "user".datedeleted IS NOT NULL`, EngineUserID, now, exportID)
+	if err != nil {
+		return "", fmt.Errorf("recording the engine's HMIS user: %w", err)
+	}
+	return exportID, nil
+}
+
+// writeStatements are a run's two ways of writing a batch, with its default columns filled in.
+type writeStatements struct{ fresh, guarded string }
+
+// writeBatch writes households [b.from, b.to] of the run in one transaction: a household is
+// written whole or not at all. If no import has been committed since lastImport (-1: unknown, a
+// resumed run) it tries the plain insert first; an Exit written meanwhile (a unique violation)
+// sends the batch down the guarded way.
+func writeBatch(ctx context.Context, conn *pgx.Conn, run runRow, write writeStatements, b batch, exportID string, loc *time.Location, lastImport int64) error {
+	err := writeBatchTx(ctx, conn, run, write, b, exportID, loc, lastImport)
+	var pgErr *pgconn.PgError
+	if lastImport < 0 || !errors.As(err, &pgErr) || pgErr.Code != pgerrcode.UniqueViolation {
+		return err
+	}
+	return writeBatchTx(ctx, conn, run, write, b, exportID, loc, -1)
+}
+
+func writeBatchTx(ctx context.Context, conn *pgx.Conn, run runRow, write writeStatements, b batch, exportID string, loc *time.Location, lastImport int64) error {
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		// A batch lost in a crash after its commit was acknowledged is simply written again on
+		// resume (its exits and its exit_run_batch row commit together), so the commit need not
+		// wait for the disk.
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off; SET LOCAL work_mem = '256MB'"); err != nil {
+			return err
+		}
+		// An import holds hmis.exit against writers from its first statement to its commit: wait
+		// for a running one here, then ask whether one has landed since the list. No import can
+		// start until this batch commits.
+		if _, err := tx.Exec(ctx, "LOCK TABLE hmis.exit IN ROW EXCLUSIVE MODE"); err != nil {
+			return fmt.Errorf("exit run %d: waiting for an import to finish: %w", run.id, err)
+		}
+		stale := lastImport < 0
+		if !stale {
+			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM exitflow.import_run WHERE id > $1)", lastImport).Scan(&stale); err != nil {
+				return fmt.Errorf("exit run %d: %w", run.id, err)
+			}
+		}
+		sql := write.fresh
+		if stale {
+			sql = write.guarded
+			if _, err := tx.Exec(ctx, staleSQL, run.id, b.from, b.to, run.asOf); err != nil {
+				return fmt.Errorf("exit run %d: checking households %d–%d for new activity: %w", run.id, b.from, b.to, err)
+			}
+		}
+		var left int
+		var example string
+		if err := tx.QueryRow(ctx, sql, run.id, b.from, b.to, hmisNow(loc), exportID).Scan(&left, &example); err != nil {
+			return fmt.Errorf("exit run %d: writing the exits of households %d–%d: %w", run.id, b.from, b.to, err)
+		}
+		if left > 0 {
+			return fmt.Errorf("exit run %d: %d exits could not be written (ExitID %s is taken by another Exit row?); nothing of households %d–%d was written",
+				run.id, left, example, b.from, b.to)
+		}
+		return nil
+	})
+}
