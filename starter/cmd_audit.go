@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,11 +36,8 @@ Formats: table (for people), json (for programs; times in RFC 3339, details as J
   exitflow audit --action policy-change --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "table" && format != "json" {
-				return fmt.Errorf("--format %q: want table or json", format)
-			}
-			if limit < 0 {
-				return fmt.Errorf("--limit %d: want 0 (all) or more", limit)
+			if err := checkListFlags(format, limit); err != nil {
+				return err
 			}
 			pool, conf, err := a.pool(cmd.Context())
 			if err != nil {
@@ -58,12 +54,7 @@ Formats: table (for people), json (for programs; times in RFC 3339, details as J
 			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
-				if entries == nil {
-					entries = []engine.AuditEntry{}
-				}
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(entries)
+				return writeJSONList(out, entries)
 			}
 			return writeAuditTable(out, entries, conf.Location())
 		},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -39,11 +38,8 @@ Formats: table (for people), json (for programs; times in RFC 3339).`,
   exitflow exits list --limit 0 --format json    # every run and undo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "table" && format != "json" {
-				return fmt.Errorf("--format %q: want table or json", format)
-			}
-			if limit < 0 {
-				return fmt.Errorf("--limit %d: want 0 (all) or more", limit)
+			if err := checkListFlags(format, limit); err != nil {
+				return err
 			}
 			pool, conf, err := a.pool(cmd.Context())
 			if err != nil {
@@ -56,12 +52,7 @@ Formats: table (for people), json (for programs; times in RFC 3339).`,
 			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
-				if runs == nil {
-					runs = []engine.ListedRun{}
-				}
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(runs)
+				return writeJSONList(out, runs)
 			}
 			return writeRunsTable(out, runs, conf.Location())
 		},

@@ -390,11 +390,8 @@ Formats: table (for people), json (for programs; times in RFC 3339).`,
   exitflow policy history --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "table" && format != "json" {
-				return fmt.Errorf("--format %q: want table or json", format)
-			}
-			if limit < 0 {
-				return fmt.Errorf("--limit %d: want 0 (all) or more", limit)
+			if err := checkListFlags(format, limit); err != nil {
+				return err
 			}
 			pool, conf, err := a.pool(cmd.Context())
 			if err != nil {
@@ -407,12 +404,7 @@ Formats: table (for people), json (for programs; times in RFC 3339).`,
 			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
-				if hist == nil {
-					hist = []engine.PolicyHistoryEntry{}
-				}
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(hist)
+				return writeJSONList(out, hist)
 			}
 			if len(hist) == 0 {
 				fmt.Fprintln(out, "no policy changes yet: every project follows the built-in defaults")
