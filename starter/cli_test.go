@@ -30,29 +30,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// cli runs the exitflow binary the way HMIS staff and their scripts do.
-func cli(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	return cliIn(t, t.TempDir(), env, args...) // no stray exitflow.yaml
-}
-
-// cliIn runs the exitflow binary in dir (where an exitflow.yaml may be).
-func cliIn(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	cmd := exec.Command(exe, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else {
-		require.NoError(t, err)
-	}
-	return o.String(), e.String(), code
-}
-
 func TestEveryCommandHasHelpWithExamples(t *testing.T) {
 	root := newRoot()
 	for _, c := range root.Commands() {
@@ -114,21 +91,6 @@ func TestConfigShow(t *testing.T) {
 	assert.Regexp(t, `smtp_password\s+= \*\*\*\*\*`, out)
 	assert.Regexp(t, `task_queue\s+= q1`, out)
 	assert.Regexp(t, `timezone\s+= America/Denver`, out)
-}
-
-func copyDir(t *testing.T, from, to string) {
-	des, err := os.ReadDir(from)
-	require.NoError(t, err)
-	for _, de := range des {
-		b, err := os.ReadFile(filepath.Join(from, de.Name()))
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(to, de.Name()), b, 0o644))
-	}
-}
-
-func dropDB(t *testing.T, url string) {
-	name := url[strings.LastIndex(url, "/")+1:]
-	_ = exec.Command("psql", "-X", "-q", "-d", testdb.ServerURL(), "-c", "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)").Run()
 }
 
 func TestCtrlCDuringImportLeavesNothing(t *testing.T) {

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
 	"github.com/exitflow/exitflow/internal/engine"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
@@ -25,12 +28,19 @@ lists the runs and undos done (exitflow exits list).`,
 	return c
 }
 
+// exitsRunFlags are the flags of exits run.
+type exitsRunFlags struct {
+	asOfText, method, actor string
+	projects                []string
+	window                  int
+	allOpen, asJSON, wait   bool
+	yes                     bool // confirmed: without it a new run only prints its preview
+	runID                   int64
+}
+
+// exitsRunCmd is exits run: its help and flags.
 func (a *app) exitsRunCmd() *cobra.Command {
-	var asOfText, method, actor string
-	var projects []string
-	var window int
-	var allOpen, asJSON, wait, yes bool
-	var runID int64
+	o := &exitsRunFlags{}
 	c := &cobra.Command{
 		Use:   "run",
 		Short: "Write the exits of households past their window (auto) or administrative exits (admin)",
@@ -66,109 +76,164 @@ printed), 3 not written because a new run needs --yes (the preview is printed; n
   exitflow exits run --method admin --as-of 2026-11-01 --project 1551 --all-open --actor "Dana Lee" --yes
   exitflow exits run --run 17 --actor "Dana Lee"     # resume run 17 after a crash (no --yes needed)`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			if actor == "" {
-				return errors.New("--actor is required: the HMIS staff member who runs the exits")
-			}
-			if runID < 0 {
-				return fmt.Errorf("--run %d: not a run ID", runID)
-			}
-			if runID == 0 && asOfText == "" {
-				return errors.New("--as-of DATE is required: the date the exits are computed as of (YYYY-MM-DD)")
-			}
-			var asOf time.Time
-			if asOfText != "" {
-				var err error
-				if asOf, err = a.asOf(asOfText); err != nil {
-					return err
-				}
-			}
-			pool, cfg, err := a.pool(ctx)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			opt := engine.RunOptions{
-				Options: engine.Options{AsOf: asOf, Projects: projects, Method: method, WindowDays: window, AllOpen: allOpen},
-				Actor:   actor, RunID: runID, Location: cfg.Location(), Wait: wait, Writers: engine.DefaultWriters,
-			}
-			if runID != 0 {
-				if !cmd.Flags().Changed("method") {
-					opt.Method = ""
-				}
-				if len(projects) > 0 || window != 0 || allOpen {
-					return errors.New("--run resumes a run with its own projects and window: leave out --project, --window-days and --all-open")
-				}
-			} else {
-				// The engine validates the options (Options.Validate) for the preview and the run alike.
-				if !yes { // the confirmation is the CLI's, as in policy set: preview, write nothing, status 3
-					return previewExitRun(cmd, pool, opt, asJSON)
-				}
-			}
-			errw := cmd.ErrOrStderr()
-			var bar *progressbar.ProgressBar
-			if isTerminal(errw) && !asJSON {
-				opt.Progress = func(done, total int) {
-					if total < 2*engine.DefaultBatchHouseholds {
-						return
-					}
-					if bar == nil {
-						bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(errw), progressbar.OptionSetDescription("households"),
-							progressbar.OptionShowCount(), progressbar.OptionThrottle(200e6), progressbar.OptionClearOnFinish())
-					}
-					_ = bar.Set(done)
-				}
-			}
-			res, err := engine.WriteExits(ctx, pool, opt)
-			if bar != nil {
-				_ = bar.Finish()
-			}
-			if err != nil {
-				if res.RunID != 0 && ctx.Err() != nil {
-					return fmt.Errorf("exit run %d interrupted: the households written so far stay written; resume with: exitflow exits run --run %d --actor %q",
-						res.RunID, res.RunID, actor)
-				}
-				return err
-			}
-			out := cmd.OutOrStdout()
-			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
-			}
-			verb := "done"
-			if res.Resumed {
-				verb = "done (resumed)"
-			}
-			fmt.Fprintf(out, "exit run %d %s: %s as of %s\n", res.RunID, verb, res.Method, res.AsOf.Format(time.DateOnly))
-			fmt.Fprintf(out, "  exits written:      %d enrollments in %d households\n", res.Enrollments, res.Households)
-			fmt.Fprintf(out, "  already exited:     %d enrollments (their exits are kept)\n", res.AlreadyExited)
-			if res.Skipped > 0 {
-				fmt.Fprintf(out, "  skipped:            %d enrollments in %d households (new activity or changes since the run's list was made)\n",
-					res.Skipped, res.SkippedHouseholds)
-			}
-			fmt.Fprintf(out, "undo with: exitflow exits undo --run %d --actor NAME\n", res.RunID)
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), a, cmd) },
 	}
 	f := c.Flags()
-	f.StringVar(&method, "method", engine.MethodAuto, "auto (inactivity policy) or admin (administrative exits)")
-	f.StringVar(&asOfText, "as-of", "", "as-of date `YYYY-MM-DD` (required for a new run)")
-	f.StringArrayVar(&projects, "project", nil, "only this ProjectID (repeat for several; required for admin)")
-	f.StringVar(&actor, "actor", "", "the HMIS staff member who runs the exits (required; admin: the one named on the agreement)")
-	f.IntVar(&window, "window-days", 0, "admin: days without activity that make a household past the window (default: the project's auto-exit days)")
-	f.BoolVar(&allOpen, "all-open", false, "admin: every open enrollment of the projects (a closing project)")
-	f.Int64Var(&runID, "run", 0, "resume this exit run (after a crash or Ctrl-C) instead of starting a new one")
-	f.BoolVar(&wait, "wait", false, "wait for an exit run or undo in progress instead of refusing")
-	f.BoolVar(&yes, "yes", false, "write the exits (without it a new run only prints what it would exit, writes nothing and exits with status 3)")
-	f.BoolVar(&asJSON, "json", false, "print the result as JSON (run ID and counts)")
+	f.StringVar(&o.method, "method", engine.MethodAuto, "auto (inactivity policy) or admin (administrative exits)")
+	f.StringVar(&o.asOfText, "as-of", "", "as-of date `YYYY-MM-DD` (required for a new run)")
+	f.StringArrayVar(&o.projects, "project", nil, "only this ProjectID (repeat for several; required for admin)")
+	f.StringVar(&o.actor, "actor", "", "the HMIS staff member who runs the exits (required; admin: the one named on the agreement)")
+	f.IntVar(&o.window, "window-days", 0, "admin: days without activity that make a household past the window (default: the project's auto-exit days)")
+	f.BoolVar(&o.allOpen, "all-open", false, "admin: every open enrollment of the projects (a closing project)")
+	f.Int64Var(&o.runID, "run", 0, "resume this exit run (after a crash or Ctrl-C) instead of starting a new one")
+	f.BoolVar(&o.wait, "wait", false, "wait for an exit run or undo in progress instead of refusing")
+	f.BoolVar(&o.yes, "yes", false, "write the exits (without it a new run only prints what it would exit, writes nothing and exits with status 3)")
+	f.BoolVar(&o.asJSON, "json", false, "print the result as JSON (run ID and counts)")
 	return c
 }
 
+// run starts or resumes an exit run: a new one without --yes only prints its preview.
+func (o *exitsRunFlags) run(ctx context.Context, a *app, cmd *cobra.Command) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	var asOf time.Time
+	if o.asOfText != "" {
+		var err error
+		if asOf, err = a.asOf(o.asOfText); err != nil {
+			return err
+		}
+	}
+	pool, cfg, err := a.pool(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	opt := o.runOptions(asOf, cfg.Location(), cmd.Flags().Changed("method"))
+	if o.runID != 0 {
+		if len(o.projects) > 0 || o.window != 0 || o.allOpen {
+			return errors.New("--run resumes a run with its own projects and window: leave out --project, --window-days and --all-open")
+		}
+	} else {
+		// The engine validates the options (Options.Validate) for the preview and the run alike.
+		if !o.yes { // the confirmation is the CLI's, as in policy set: preview, write nothing, status 3
+			return previewExitRun(cmd, pool, opt, o.asJSON)
+		}
+	}
+	res, err := o.write(ctx, cmd.ErrOrStderr(), pool, opt)
+	if err != nil {
+		return err
+	}
+	return printExitRun(cmd.OutOrStdout(), res, o.asJSON)
+}
+
+// check checks the flags that need no database.
+func (o *exitsRunFlags) check() error {
+	if o.actor == "" {
+		return errors.New("--actor is required: the HMIS staff member who runs the exits")
+	}
+	if o.runID < 0 {
+		return fmt.Errorf("--run %d: not a run ID", o.runID)
+	}
+	if o.runID == 0 && o.asOfText == "" {
+		return errors.New("--as-of DATE is required: the date the exits are computed as of (YYYY-MM-DD)")
+	}
+	return nil
+}
+
+// runOptions are the engine's options of the run, from the flags. A resumed run keeps its own
+// method unless --method is given.
+func (o *exitsRunFlags) runOptions(asOf time.Time, loc *time.Location, methodChanged bool) engine.RunOptions {
+	opt := engine.RunOptions{
+		Options: engine.Options{AsOf: asOf, Projects: o.projects, Method: o.method, WindowDays: o.window, AllOpen: o.allOpen},
+		Actor:   o.actor, RunID: o.runID, Location: loc, Wait: o.wait, Writers: engine.DefaultWriters,
+	}
+	if o.runID != 0 && !methodChanged {
+		opt.Method = ""
+	}
+	return opt
+}
+
+// write writes the exits, with a progress bar of households on a terminal; an interrupted run
+// says how to resume it.
+func (o *exitsRunFlags) write(ctx context.Context, errw io.Writer, pool *pgxpool.Pool, opt engine.RunOptions) (engine.RunResult, error) {
+	var bar householdsBar
+	if isTerminal(errw) && !o.asJSON {
+		bar.w = errw
+		opt.Progress = bar.set
+	}
+	res, err := engine.WriteExits(ctx, pool, opt)
+	bar.finish()
+	if err != nil && res.RunID != 0 && ctx.Err() != nil {
+		return res, fmt.Errorf("exit run %d interrupted: the households written so far stay written; resume with: exitflow exits run --run %d --actor %q",
+			res.RunID, res.RunID, o.actor)
+	}
+	return res, err
+}
+
+// householdsBar is the progress bar of an exit run, drawn on w once a run is big enough to take
+// a while (two batches or more).
+type householdsBar struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+// set is the run's Progress callback.
+func (b *householdsBar) set(done, total int) {
+	if total < 2*engine.DefaultBatchHouseholds {
+		return
+	}
+	if b.bar == nil {
+		b.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(b.w), progressbar.OptionSetDescription("households"),
+			progressbar.OptionShowCount(), progressbar.OptionThrottle(200e6), progressbar.OptionClearOnFinish())
+	}
+	_ = b.bar.Set(done)
+}
+
+// finish clears the bar, if one was drawn.
+func (b *householdsBar) finish() {
+	if b.bar != nil {
+		_ = b.bar.Finish()
+	}
+}
+
+// printExitRun prints what an exit run wrote, as JSON or for people.
+func printExitRun(out io.Writer, res engine.RunResult, asJSON bool) error {
+	if asJSON {
+		return writeJSON(out, res)
+	}
+	verb := "done"
+	if res.Resumed {
+		verb = "done (resumed)"
+	}
+	fmt.Fprintf(out, "exit run %d %s: %s as of %s\n", res.RunID, verb, res.Method, res.AsOf.Format(time.DateOnly))
+	fmt.Fprintf(out, "  exits written:      %d enrollments in %d households\n", res.Enrollments, res.Households)
+	fmt.Fprintf(out, "  already exited:     %d enrollments (their exits are kept)\n", res.AlreadyExited)
+	if res.Skipped > 0 {
+		fmt.Fprintf(out, "  skipped:            %d enrollments in %d households (new activity or changes since the run's list was made)\n",
+			res.Skipped, res.SkippedHouseholds)
+	}
+	fmt.Fprintf(out, "undo with: exitflow exits undo --run %d --actor NAME\n", res.RunID)
+	return nil
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(out io.Writer, v any) error {
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// exitsUndoFlags are the flags of exits undo.
+type exitsUndoFlags struct {
+	runText, household, project, enrollment string
+	actor, reason                           string
+	force, asJSON, wait                     bool
+}
+
+// exitsUndoCmd is exits undo: its help and flags.
 func (a *app) exitsUndoCmd() *cobra.Command {
-	var runText, household, project, enrollment, actor, reason string
-	var force, asJSON, wait bool
+	o := &exitsUndoFlags{}
 	c := &cobra.Command{
 		Use:   "undo",
 		Short: "Undo exits written by exitflow: a whole run, a household or an enrollment",
@@ -190,81 +255,82 @@ is not undone unless you add --force. Undoing something already undone changes n
   exitflow exits undo --enrollment 88231 --actor "Dana Lee"
   exitflow exits undo --run 17 --actor "Dana Lee" --force   # also exits edited since`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			if actor == "" {
-				return errors.New("--actor is required: the HMIS staff member who undoes the exits")
-			}
-			if project != "" && household == "" {
-				return errors.New("--project goes with --household: it names the project of the household to undo")
-			}
-			opt := engine.UndoOptions{HouseholdID: household, ProjectID: project, EnrollmentID: enrollment, Actor: actor, Reason: reason, Force: force, Wait: wait}
-			n := 0
-			if runText != "" {
-				id, err := strconv.ParseInt(runText, 10, 64)
-				if err != nil || id <= 0 {
-					return fmt.Errorf("--run %q: not a run ID", runText)
-				}
-				opt.RunID = id
-				n++
-			}
-			if household != "" {
-				n++
-			}
-			if enrollment != "" {
-				n++
-			}
-			if n != 1 {
-				return errors.New("give exactly one of --run ID, --household ID, --enrollment ID")
-			}
-			pool, cfg, err := a.pool(ctx)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			opt.Location = cfg.Location()
-			res, err := engine.Undo(ctx, pool, opt)
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
-			}
-			if res.Undone == 0 && res.AlreadyUndone > 0 && res.Households == 0 {
-				fmt.Fprintf(out, "%s: already undone", res.Selector)
-				if res.UndoneBy != "" {
-					fmt.Fprintf(out, " (on %s by %s)", res.UndoneAt.Format(time.DateOnly), res.UndoneBy)
-				}
-				fmt.Fprintf(out, "; nothing changed\n")
-				return nil
-			}
-			fmt.Fprintf(out, "undid %s: %d exits soft-deleted in %d households; those enrollments are open again\n",
-				res.Selector, res.Undone, res.Households)
-			if res.AlreadyUndone > 0 {
-				fmt.Fprintf(out, "  %d exits of it were already undone\n", res.AlreadyUndone)
-			}
-			if len(res.Forced) > 0 {
-				fmt.Fprintf(out, "  forced: %d exits changed after exitflow wrote them\n", len(res.Forced))
-			}
-			if len(res.PersonWritten) > 0 {
-				fmt.Fprintf(out, "  kept: the exits of enrollment %v were written by people and are never undone\n", res.PersonWritten)
-			}
-			fmt.Fprintln(out, "the next export (exitflow export --changed-since) carries the deletions")
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), a, cmd) },
 	}
 	f := c.Flags()
-	f.StringVar(&runText, "run", "", "undo every exit of this exit run `ID`")
-	f.StringVar(&household, "household", "", "undo the exitflow exits of this HouseholdID (the whole household)")
-	f.StringVar(&project, "project", "", "with --household: the household's project `ID` (needed when several projects have that HouseholdID)")
-	f.StringVar(&enrollment, "enrollment", "", "undo the exitflow exit of this EnrollmentID")
-	f.StringVar(&actor, "actor", "", "the HMIS staff member who undoes the exits (required)")
-	f.StringVar(&reason, "reason", "", "why (recorded with the undo)")
-	f.BoolVar(&force, "force", false, "also undo exitflow exits that were changed after they were written")
-	f.BoolVar(&wait, "wait", false, "wait for an exit run or undo in progress instead of refusing")
-	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	f.StringVar(&o.runText, "run", "", "undo every exit of this exit run `ID`")
+	f.StringVar(&o.household, "household", "", "undo the exitflow exits of this HouseholdID (the whole household)")
+	f.StringVar(&o.project, "project", "", "with --household: the household's project `ID` (needed when several projects have that HouseholdID)")
+	f.StringVar(&o.enrollment, "enrollment", "", "undo the exitflow exit of this EnrollmentID")
+	f.StringVar(&o.actor, "actor", "", "the HMIS staff member who undoes the exits (required)")
+	f.StringVar(&o.reason, "reason", "", "why (recorded with the undo)")
+	f.BoolVar(&o.force, "force", false, "also undo exitflow exits that were changed after they were written")
+	f.BoolVar(&o.wait, "wait", false, "wait for an exit run or undo in progress instead of refusing")
+	f.BoolVar(&o.asJSON, "json", false, "print the result as JSON")
 	return c
+}
+
+// run undoes the exits the flags select.
+func (o *exitsUndoFlags) run(ctx context.Context, a *app, cmd *cobra.Command) error {
+	runID, err := o.check()
+	if err != nil {
+		return err
+	}
+	pool, cfg, err := a.pool(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	res, err := engine.Undo(ctx, pool, o.undoOptions(runID, cfg.Location()))
+	if err != nil {
+		return err
+	}
+	return printUndo(cmd.OutOrStdout(), res, o.asJSON)
+}
+
+// check parses --run (0 without it). The engine checks the rest (exactly one selector, an actor,
+// --project only with --household) for the CLI and the activities alike.
+func (o *exitsUndoFlags) check() (runID int64, err error) {
+	if o.runText == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(o.runText, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("--run %q: not a run ID", o.runText)
+	}
+	return id, nil
+}
+
+// undoOptions are the engine's options of the undo, from the flags.
+func (o *exitsUndoFlags) undoOptions(runID int64, loc *time.Location) engine.UndoOptions {
+	return engine.UndoOptions{RunID: runID, HouseholdID: o.household, ProjectID: o.project, EnrollmentID: o.enrollment,
+		Actor: o.actor, Reason: o.reason, Force: o.force, Wait: o.wait, Location: loc}
+}
+
+// printUndo prints what an undo did, as JSON or for people.
+func printUndo(out io.Writer, res engine.UndoResult, asJSON bool) error {
+	if asJSON {
+		return writeJSON(out, res)
+	}
+	if res.Undone == 0 && res.AlreadyUndone > 0 && res.Households == 0 {
+		fmt.Fprintf(out, "%s: already undone", res.Selector)
+		if res.UndoneBy != "" {
+			fmt.Fprintf(out, " (on %s by %s)", res.UndoneAt.Format(time.DateOnly), res.UndoneBy)
+		}
+		fmt.Fprintf(out, "; nothing changed\n")
+		return nil
+	}
+	fmt.Fprintf(out, "undid %s: %d exits soft-deleted in %d households; those enrollments are open again\n",
+		res.Selector, res.Undone, res.Households)
+	if res.AlreadyUndone > 0 {
+		fmt.Fprintf(out, "  %d exits of it were already undone\n", res.AlreadyUndone)
+	}
+	if len(res.Forced) > 0 {
+		fmt.Fprintf(out, "  forced: %d exits changed after exitflow wrote them\n", len(res.Forced))
+	}
+	if len(res.PersonWritten) > 0 {
+		fmt.Fprintf(out, "  kept: the exits of enrollment %v were written by people and are never undone\n", res.PersonWritten)
+	}
+	fmt.Fprintln(out, "the next export (exitflow export --changed-since) carries the deletions")
+	return nil
 }

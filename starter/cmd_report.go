@@ -70,8 +70,10 @@ PastReferenceHouseholds,OldestLastActivity,OldestDaysInactive`,
 			if format != "table" && format != "csv" && format != "json" {
 				return fmt.Errorf("--format %q: want table, csv or json", format)
 			}
-			if window < 30 {
-				return fmt.Errorf("--window-days %d: want 30 or more (a shorter window is almost always a typing error)", window)
+			// The engine's rule, before connecting; 0 too, which the engine reads as its default
+			// but here was typed (the flag defaults to 90).
+			if err := engine.CheckReferenceDays(window); err != nil {
+				return err
 			}
 			asOf, err := a.asOf(asOfText)
 			if err != nil {
@@ -83,9 +85,8 @@ PastReferenceHouseholds,OldestLastActivity,OldestDaysInactive`,
 				return err
 			}
 			defer pool.Close()
-			if err := engine.CheckProjects(ctx, pool, projects); err != nil {
-				return err
-			}
+			// CandidateReport checks the projects (ReportOptions.Validate). A date before the data
+			// starts is refused here only: the engine reports an empty database as empty.
 			if err := engine.CheckAsOf(ctx, pool, asOf); err != nil {
 				return err
 			}

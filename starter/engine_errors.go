@@ -26,6 +26,7 @@ var flagOf = map[engine.Field]string{
 	engine.FieldActor:          "--actor",
 	engine.FieldRunID:          "--run",
 	engine.FieldHouseholdID:    "--household",
+	engine.FieldEnrollmentID:   "--enrollment",
 	engine.FieldForce:          "--force",
 	engine.FieldYes:            "--yes",
 }

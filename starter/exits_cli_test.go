@@ -2,44 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/exitflow/exitflow/internal/testdb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// exitsCoC makes a database holding the exits fixture (internal/engine/testdata/exits) through the CLI.
-func exitsCoC(t *testing.T) []string {
-	url := testdb.Empty(t) + "_x"
-	t.Cleanup(func() { dropDB(t, url) })
-	env := []string{"EXITFLOW_DATABASE_URL=" + url, "EXITFLOW_TIMEZONE=America/Chicago"}
-	_, errOut, code := cli(t, env, "migrate")
-	require.Equal(t, 0, code, errOut)
-	data, _ := filepath.Abs("../internal/engine/testdata/exits")
-	_, errOut, code = cli(t, env, "import", data)
-	require.Equal(t, 0, code, errOut)
-	return env
-}
-
-func exitsPsql(t *testing.T, env []string, sql string) string {
-	t.Helper()
-	url := strings.TrimPrefix(env[0], "EXITFLOW_DATABASE_URL=")
-	out, err := exec.Command("psql", "-X", "-Atq", "-d", url, "-c", sql).CombinedOutput()
-	require.NoError(t, err, string(out))
-	return strings.TrimSpace(string(out))
-}
-
-func exitsRunID(t *testing.T, out string) string {
-	t.Helper()
-	m := regexp.MustCompile(`exit run (\d+) done`).FindStringSubmatch(out)
-	require.NotNil(t, m, out)
-	return m[1]
-}
 
 func TestExitsRunAndUndoThroughTheCLI(t *testing.T) {
 	env := exitsCoC(t)

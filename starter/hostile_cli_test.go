@@ -46,17 +46,7 @@ func measured(t *testing.T, env []string, args ...string) (out string, code int,
 // validExport copies the importer's valid fixture into dir and returns the files' contents.
 func validExport(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
-	src := "../internal/importer/testdata/valid"
-	des, err := os.ReadDir(src)
-	require.NoError(t, err)
-	files := map[string][]byte{}
-	for _, de := range des {
-		b, err := os.ReadFile(filepath.Join(src, de.Name()))
-		require.NoError(t, err)
-		files[de.Name()] = b
-		require.NoError(t, os.WriteFile(filepath.Join(dir, de.Name()), b, 0o644))
-	}
-	return files
+	return copyDir(t, "../internal/importer/testdata/valid", dir)
 }
 
 // writeBig writes n bytes made of unit repeated, through a buffer (never all in memory).

@@ -2,14 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/exitflow/exitflow/internal/testdb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -24,34 +21,17 @@ var isoDate = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
 // environment to reach it (time zone UTC, so "today" is known here).
 func policyCoCEnv(t *testing.T) []string {
 	t.Helper()
-	from := "../internal/engine/testdata/policy"
-	dir := t.TempDir()
 	now := time.Now().UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	shift := int(today.Sub(policyFixtureAsOf).Hours() / 24)
-	des, err := os.ReadDir(from)
-	require.NoError(t, err)
-	for _, de := range des {
-		if !strings.HasSuffix(de.Name(), ".csv") {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(from, de.Name()))
-		require.NoError(t, err)
-		b = isoDate.ReplaceAllFunc(b, func(d []byte) []byte {
+	dir := copyCSVs(t, "../internal/engine/testdata/policy", func(b []byte) []byte {
+		return isoDate.ReplaceAllFunc(b, func(d []byte) []byte {
 			x, err := time.Parse(time.DateOnly, string(d))
 			require.NoError(t, err)
 			return []byte(x.AddDate(0, 0, shift).Format(time.DateOnly))
 		})
-		require.NoError(t, os.WriteFile(filepath.Join(dir, de.Name()), b, 0o644))
-	}
-	url := testdb.Empty(t) + "_pol"
-	t.Cleanup(func() { dropDB(t, url) })
-	env := []string{"EXITFLOW_DATABASE_URL=" + url, "EXITFLOW_TIMEZONE=UTC"}
-	_, errOut, code := cli(t, env, "migrate")
-	require.Equal(t, 0, code, errOut)
-	_, errOut, code = cli(t, env, "import", dir)
-	require.Equal(t, 0, code, errOut)
-	return env
+	})
+	return cliCoC(t, "_pol", dir, "EXITFLOW_TIMEZONE=UTC")
 }
 
 // policyRows reads `policy show --format csv` as ProjectID → record.

@@ -7,22 +7,9 @@ import (
 	"testing"
 
 	"github.com/exitflow/exitflow/internal/samples"
-	"github.com/exitflow/exitflow/internal/testdb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// importedCoC makes a database holding the FY2026 sample and returns the environment to reach it.
-func importedCoC(t *testing.T, sample string) []string {
-	url := testdb.Empty(t) + "_p"
-	t.Cleanup(func() { dropDB(t, url) })
-	env := []string{"EXITFLOW_DATABASE_URL=" + url}
-	_, errOut, code := cli(t, env, "migrate")
-	require.Equal(t, 0, code, errOut)
-	_, errOut, code = cli(t, env, "import", sample)
-	require.Equal(t, 0, code, errOut)
-	return env
-}
 
 func TestPreviewCSVContract(t *testing.T) {
 	env := importedCoC(t, samples.Dir(t, samples.FY2026))
@@ -73,12 +60,6 @@ func TestPreviewCSVContract(t *testing.T) {
 		assert.Equal(t, "Administrative exit", r[12])
 		assert.Equal(t, "exit", r[0])
 	}
-}
-
-func mustCSV(t *testing.T, s string) [][]string {
-	recs, err := csv.NewReader(strings.NewReader(s)).ReadAll()
-	require.NoError(t, err)
-	return recs
 }
 
 func TestPreviewBadInput(t *testing.T) {

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/exitflow/exitflow/internal/engine"
-	"github.com/exitflow/exitflow/internal/testdb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -18,25 +15,9 @@ import (
 // and 10 (as text "10" sorts before "9") and returns the environment to reach it.
 func numericCoCEnv(t *testing.T) []string {
 	t.Helper()
-	from, dir := "../internal/engine/testdata/policy", t.TempDir()
-	des, err := os.ReadDir(from)
-	require.NoError(t, err)
 	rename := strings.NewReplacer(",PSO,", ",9,", ",PSSO,", ",10,", "\nPSO,", "\n9,", "\nPSSO,", "\n10,")
-	for _, de := range des {
-		if strings.HasSuffix(de.Name(), ".csv") {
-			b, err := os.ReadFile(filepath.Join(from, de.Name()))
-			require.NoError(t, err)
-			require.NoError(t, os.WriteFile(filepath.Join(dir, de.Name()), []byte(rename.Replace(string(b))), 0o644))
-		}
-	}
-	url := testdb.Empty(t) + "_num"
-	t.Cleanup(func() { dropDB(t, url) })
-	env := []string{"EXITFLOW_DATABASE_URL=" + url, "EXITFLOW_TIMEZONE=UTC"}
-	_, errOut, code := cli(t, env, "migrate")
-	require.Equal(t, 0, code, errOut)
-	_, errOut, code = cli(t, env, "import", dir)
-	require.Equal(t, 0, code, errOut)
-	return env
+	dir := copyCSVs(t, "../internal/engine/testdata/policy", func(b []byte) []byte { return []byte(rename.Replace(string(b))) })
+	return cliCoC(t, "_num", dir, "EXITFLOW_TIMEZONE=UTC")
 }
 
 // lineOf is the index of the first line of out that matches re, or -1.

@@ -53,6 +53,9 @@ type AlertRun struct {
 	Actor      string // the engine's actor name, e.g. "exitflow" or an HMIS staff member
 	WorkflowID string
 	RunID      string
+	// Key is an idempotency key (a workflow: its ID and the step): a second pass with it records
+	// nothing and returns the alerts the first one created; it must give the same AsOf and Projects.
+	Key string
 }
 
 // insertAlertsSQL records one alert per household in the alert window (the 'alert' rows of
@@ -78,8 +81,7 @@ SELECT a.projectid, p.organizationid, a.householdid, a.la, a.la_source, $1, a.da
 FROM a JOIN hmis.project p ON p.projectid = a.projectid
 ORDER BY a.projectid COLLATE "C", a.householdid COLLATE "C"
 ON CONFLICT (projectid, householdid, last_activity_date) DO NOTHING
-RETURNING id, projectid, organizationid, householdid, enrollmentids, last_activity_date, last_activity_source,
-          days_inactive, exit_on, exit_date, created_at`
+RETURNING id`
 
 // alertRecipientsSQL resolves and records the recipients of the alerts $1 (SPEC AL3, N5): the
 // liaisons of the project's organization, and for each enrollment its assigned staff from
@@ -102,35 +104,85 @@ SELECT n.id, 'liaison', 'contact', c.name, c.email, '{}'
 FROM new n JOIN exitflow.contact c ON c.organizationid = n.organizationid AND c.role = 'liaison'
 UNION ALL
 SELECT id, 'assigned-staff', min(source), min(name), min(email), array_agg(DISTINCT enrollmentid)
-FROM staff GROUP BY id, lower(email)
-RETURNING alert_id, role, source, name, email, enrollmentids`
+FROM staff GROUP BY id, lower(email)`
 
 // RecordAlerts records, as of opt.AsOf and for opt.Projects (empty: every project; one that is not
 // in the data is an error, as in a preview or an exit run), one alert per household in the alert
 // window (SPEC AL1) and returns only the alerts it created now, each with its recipients (SPEC
 // AL3). An inactivity episode that already has an alert gets no second one (SPEC AL2), so a retry,
 // or a second pass the same or a later day, returns nothing new; new activity starts a new episode
-// and so a new alert. opt.Method is ignored (alerts follow the inactivity policy). The alerts,
-// their recipients and an audit row (SPEC U1) are written in one transaction; sending them is the
+// and so a new alert. A pass with run.Key returns, when repeated, the alerts its first call
+// created. opt.Method is ignored (alerts follow the inactivity policy). The alerts, their
+// recipients and an audit row (SPEC U1) are written in one transaction; sending them is the
 // notifications' job (exitflow.alert_recipient is their outbox).
 func RecordAlerts(ctx context.Context, db TxBeginner, opt Options, run AlertRun) ([]Alert, error) {
-	if run.Actor == "" {
-		return nil, fmt.Errorf("recording alerts: no actor")
+	if strings.TrimSpace(run.Actor) == "" {
+		return nil, Invalid(FieldActor, nil, "is required: who records the alerts")
 	}
 	opt.Method, opt.WindowDays, opt.AllOpen = MethodAuto, 0, false
-	tx, err := db.Begin(ctx)
+	keyOpt := keyOptions{FieldAsOf: dateText(opt.AsOf), FieldProjectID: projectsText(opt.Projects)}
+	var alerts []Alert
+	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		var ids []int64
+		if run.Key != "" {
+			found, err := lookupKey(ctx, tx, keyedAlert, run.Key, keyOpt, &ids)
+			if err != nil {
+				return err
+			}
+			if found {
+				alerts, err = loadAlerts(ctx, tx, ids)
+				return err
+			}
+		}
+		var err error
+		if alerts, ids, err = recordAlerts(ctx, tx, opt, run); err != nil || run.Key == "" {
+			return err
+		}
+		return saveKey(ctx, tx, keyedAlert, run.Key, run.Actor, keyOpt, ids)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("recording alerts: %w", err)
 	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if err := CheckProjects(ctx, tx, opt.Projects); err != nil { // as a preview and an exit run do
-		return nil, fmt.Errorf("recording alerts: %w", err)
-	}
+	return alerts, nil
+}
 
-	args := append(opt.args(), run.Actor, run.WorkflowID, run.RunID)
-	rows, err := tx.Query(ctx, insertAlertsSQL, args...)
+// recordAlerts inserts the new alerts and their recipients, and audits them (SPEC U1).
+func recordAlerts(ctx context.Context, tx pgx.Tx, opt Options, run AlertRun) ([]Alert, []int64, error) {
+	if err := CheckProjects(ctx, tx, opt.Projects); err != nil { // as a preview and an exit run do
+		return nil, nil, err
+	}
+	rows, err := tx.Query(ctx, insertAlertsSQL, append(opt.args(), run.Actor, run.WorkflowID, run.RunID)...)
 	if err != nil {
-		return nil, fmt.Errorf("recording alerts: %w", err)
+		return nil, nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ids) == 0 {
+		return nil, ids, err
+	}
+	if _, err := tx.Exec(ctx, alertRecipientsSQL, ids); err != nil {
+		return nil, nil, fmt.Errorf("resolving alert recipients: %w", err)
+	}
+	alerts, err := loadAlerts(ctx, tx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.Sort(ids)
+	// SPEC U1: the action, with actor, reason and the workflow/run; IDs and counts only.
+	err = writeAudit(ctx, tx, run.Actor, "alert", "households in the alert window (SPEC AL1)", run.WorkflowID, run.RunID,
+		map[string]any{"as_of": opt.AsOf.Format(time.DateOnly), "alerts": len(ids), "alert_ids": ids})
+	return alerts, ids, err
+}
+
+// loadAlerts reads the alerts ids with their recipients, by project and household.
+func loadAlerts(ctx context.Context, q Querier, ids []int64) ([]Alert, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := q.Query(ctx, `SELECT id, projectid, organizationid, householdid, enrollmentids, last_activity_date,
+			last_activity_source, days_inactive, exit_on, exit_date, created_at
+		FROM exitflow.alert WHERE id = ANY ($1) ORDER BY projectid COLLATE "C", householdid COLLATE "C"`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("reading alerts: %w", err)
 	}
 	alerts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Alert, error) {
 		var a Alert
@@ -139,24 +191,16 @@ func RecordAlerts(ctx context.Context, db TxBeginner, opt Options, run AlertRun)
 		return a, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("recording alerts: %w", err)
+		return nil, fmt.Errorf("reading alerts: %w", err)
 	}
-	if len(alerts) == 0 {
-		return nil, tx.Commit(ctx)
-	}
-	slices.SortFunc(alerts, func(x, y Alert) int {
-		return strings.Compare(x.ProjectID+"\x00"+x.HouseholdID, y.ProjectID+"\x00"+y.HouseholdID)
-	})
-	ids := make([]int64, len(alerts))
 	byID := make(map[int64]*Alert, len(alerts))
 	for i := range alerts {
-		ids[i] = alerts[i].ID
 		byID[alerts[i].ID] = &alerts[i]
 	}
-
-	rows, err = tx.Query(ctx, alertRecipientsSQL, ids)
+	rows, err = q.Query(ctx, `SELECT alert_id, role, source, name, email, enrollmentids
+		FROM exitflow.alert_recipient WHERE alert_id = ANY ($1)`, ids)
 	if err != nil {
-		return nil, fmt.Errorf("resolving alert recipients: %w", err)
+		return nil, fmt.Errorf("reading alert recipients: %w", err)
 	}
 	var rec Recipient
 	var id int64
@@ -170,38 +214,35 @@ func RecordAlerts(ctx context.Context, db TxBeginner, opt Options, run AlertRun)
 		byID[id].Recipients = append(byID[id].Recipients, r)
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("resolving alert recipients: %w", err)
+		return nil, fmt.Errorf("reading alert recipients: %w", err)
 	}
 	for i := range alerts {
-		a := &alerts[i]
-		slices.SortFunc(a.Recipients, func(x, y Recipient) int {
-			if x.Role != y.Role {
-				return strings.Compare(roleOrder(x.Role), roleOrder(y.Role))
-			}
-			return strings.Compare(strings.ToLower(x.Email), strings.ToLower(y.Email))
-		})
-		reached := map[string]bool{}
-		for _, r := range a.Recipients {
-			for _, e := range r.EnrollmentIDs {
-				reached[e] = true
-			}
-		}
-		for _, e := range a.EnrollmentIDs {
-			if !reached[e] {
-				a.Unassigned = append(a.Unassigned, e)
-			}
-		}
-	}
-
-	// SPEC U1: the action, with actor, reason and the workflow/run; IDs and counts only.
-	if err := writeAudit(ctx, tx, run.Actor, "alert", "households in the alert window (SPEC AL1)", run.WorkflowID, run.RunID,
-		map[string]any{"as_of": opt.AsOf.Format(time.DateOnly), "alerts": len(ids), "alert_ids": ids}); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("recording alerts: %w", err)
+		alerts[i].sortRecipients()
 	}
 	return alerts, nil
+}
+
+// sortRecipients orders the recipients (liaisons first, then by email) and lists the
+// enrollments that no assigned staff member is told about.
+func (a *Alert) sortRecipients() {
+	slices.SortFunc(a.Recipients, func(x, y Recipient) int {
+		if x.Role != y.Role {
+			return strings.Compare(roleOrder(x.Role), roleOrder(y.Role))
+		}
+		return strings.Compare(strings.ToLower(x.Email), strings.ToLower(y.Email))
+	})
+	reached := map[string]bool{}
+	for _, r := range a.Recipients {
+		for _, e := range r.EnrollmentIDs {
+			reached[e] = true
+		}
+	}
+	a.Unassigned = nil
+	for _, e := range a.EnrollmentIDs {
+		if !reached[e] {
+			a.Unassigned = append(a.Unassigned, e)
+		}
+	}
 }
 
 func roleOrder(role string) string {

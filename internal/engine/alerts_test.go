@@ -124,7 +124,8 @@ func TestAL2_ProjectsOption(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"P1/H2"}, alHouseholds(b))
 	_, err = engine.RecordAlerts(ctx, pool, engine.Options{AsOf: repAsOf}, engine.AlertRun{})
-	assert.ErrorContains(t, err, "no actor")
+	assert.ErrorContains(t, err, "Actor is required")
+	assert.ErrorIs(t, err, engine.ErrInvalid)
 }
 
 // SPEC AL3, N5: an alert goes to the liaisons of the project's agency (exitflow.contact, role

@@ -22,11 +22,7 @@ import (
 // policy (30 days) and a project-type policy for the unknown type 5.
 func codesLoad(t *testing.T) (*pgxpool.Pool, *importer.Result) {
 	t.Helper()
-	_, pool := testdb.New(t)
-	res, err := importer.Run(context.Background(), pool, filepath.Join("testdata", "rules", "codes"), importer.Options{})
-	if err != nil {
-		t.Fatalf("importing codes: %v (%+v)", err, res)
-	}
+	pool, res := importDB(t, filepath.Join("testdata", "rules", "codes"))
 	rulesPolicy(t, pool, "default", "", 30, 0, "", "")
 	rulesPolicy(t, pool, "project-type", "5", 30, 0, "", "")
 	return pool, res

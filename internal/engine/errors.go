@@ -33,6 +33,8 @@ const (
 	FieldActor          Field = "Actor"
 	FieldRunID          Field = "RunID"
 	FieldHouseholdID    Field = "HouseholdID"
+	FieldEnrollmentID   Field = "EnrollmentID"
+	FieldKey            Field = "Key" // an idempotency key (a workflow: its ID and step)
 	FieldForce          Field = "Force"
 	FieldYes            Field = "Yes" // the confirmation a change that exits households now needs (SPEC P7)
 )

@@ -56,8 +56,33 @@ func closeExitsConn(ctx context.Context, conn *pgx.Conn) {
 	_ = conn.Close(bg)
 }
 
-// lockExits takes the exits lock (one exit run or undo at a time) or returns a *BusyError.
+// lockExits takes the exits lock (one exit run or undo at a time) or returns a *BusyError; with
+// the lock, every run still recorded as running is known to be dead and is marked interrupted.
 func lockExits(ctx context.Context, conn *pgx.Conn, wait bool) error {
+	if err := takeExitsLock(ctx, conn, wait); err != nil {
+		return err
+	}
+	return markInterrupted(ctx, conn)
+}
+
+// StatusInterrupted is the status of a run recorded as running whose process died or was stopped
+// (its session no longer holds the exits lock): anyone can resume it.
+const StatusInterrupted = "interrupted"
+
+// markInterrupted records as interrupted the runs recorded as running: whoever holds the exits
+// lock is the only live run, so theirs died (a killed process, a lost connection).
+func markInterrupted(ctx context.Context, conn *pgx.Conn) error {
+	_, err := conn.Exec(ctx, `UPDATE exitflow.exit_run SET status = 'interrupted', lock_pid = NULL,
+		error = 'its process stopped while it was writing (its database session ended): resume it'
+		WHERE status = 'running'`)
+	if err != nil {
+		return fmt.Errorf("recording interrupted exit runs: %w", err)
+	}
+	return nil
+}
+
+// takeExitsLock takes the exits lock, waiting for it or trying for a second.
+func takeExitsLock(ctx context.Context, conn *pgx.Conn, wait bool) error {
 	if wait {
 		if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1, $2)", lockClass, lockObj); err != nil {
 			return fmt.Errorf("waiting for the exits lock: %w", err)

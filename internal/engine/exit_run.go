@@ -25,8 +25,13 @@ type RunOptions struct {
 	WorkflowRunID string
 	// RunID 0 starts a new run. The ID of an existing run resumes it (a retry after a crash or a
 	// failure): its own options are used, the households it already processed are not touched
-	// again, and a run that is done is not run again (its counts are returned).
+	// again, and a run that is done is not run again (its counts are returned). Options given
+	// with it must be the run's own.
 	RunID int64
+	// Key is an idempotency key (a workflow: its ID and the step): the first call with it starts
+	// a run that carries it; every later call resumes that run, or returns its counts when it is
+	// done, and must give the same Options. Not with RunID.
+	Key string
 	// Location is the CoC's time zone: DateCreated, DateUpdated of the Exit rows are its wall
 	// clock (HMIS CSV datetimes have no zone). nil: UTC.
 	Location *time.Location
@@ -93,7 +98,7 @@ func nullText(s string) *string {
 	return &s
 }
 
-// wallClock is now in loc as an HMIS timestamp (no zone, whole seconds), for DateCreated,
+// hmisNow is now in loc as an HMIS timestamp (no zone, whole seconds), for DateCreated,
 // DateUpdated and DateDeleted.
 func hmisNow(loc *time.Location) time.Time {
 	if loc == nil {
@@ -101,13 +106,6 @@ func hmisNow(loc *time.Location) time.Time {
 	}
 	n := time.Now().In(loc)
 	return time.Date(n.Year(), n.Month(), n.Day(), n.Hour(), n.Minute(), n.Second(), 0, time.UTC)
-}
-
-func derefText(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // WriteExits runs (or resumes) an exit run: it snapshots the enrollments to exit in
@@ -135,35 +133,26 @@ func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunRes
 		return RunResult{}, err
 	}
 
-	var run runRow
-	res := RunResult{}
-	if opt.RunID == 0 {
-		if run, err = newRun(ctx, conn, opt); err != nil {
-			return res, err
-		}
-	} else {
-		if run, err = loadRun(ctx, conn, opt.RunID); err != nil {
-			return res, err
-		}
-		res.Resumed = true
-		if err := checkResume(run, opt); err != nil {
-			return res, err
-		}
+	run, resumed, err := startOrResume(ctx, conn, opt)
+	if err != nil {
+		return RunResult{}, err
 	}
+	res := RunResult{Resumed: resumed}
 	res.RunID, res.Method, res.AsOf = run.id, run.method, run.asOf
+	by := who{actor: opt.Actor, wfID: opt.WorkflowID, wfRunID: opt.WorkflowRunID}
 	if run.status == "done" {
-		return finishRun(ctx, conn, run, res, true)
+		return finishRun(ctx, conn, run, by, res, true)
 	}
 	if _, err := conn.Exec(ctx, `UPDATE exitflow.exit_run SET status = 'running', lock_pid = pg_backend_pid(), error = NULL WHERE id = $1`, run.id); err != nil {
 		return res, fmt.Errorf("exit run %d: %w", run.id, err)
 	}
 	if res.Resumed {
 		if err := writeAudit(ctx, conn, opt.Actor, "exit-run", "resumed", opt.WorkflowID, opt.WorkflowRunID,
-			map[string]any{"run_id": run.id, "phase": "resumed"}); err != nil {
+			map[string]any{"run_id": run.id, "phase": "resumed", "was": run.status}); err != nil {
 			return res, err
 		}
 	}
-	if err := writeRun(ctx, pool, conn, run, opt); err != nil {
+	if err := writeRun(ctx, pool, conn, run, by, opt); err != nil {
 		bg := context.WithoutCancel(ctx)
 		msg := err.Error()
 		if ctx.Err() != nil {
@@ -179,7 +168,33 @@ func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunRes
 		res.Status = "failed"
 		return res, fmt.Errorf("exit run %d failed (resume it with the same run ID; nothing is written twice): %w", run.id, err)
 	}
-	return finishRun(ctx, conn, run, res, false)
+	return finishRun(ctx, conn, run, by, res, false)
+}
+
+// who did an action (SPEC U1): the actor and the workflow and run, if any.
+type who struct{ actor, wfID, wfRunID string }
+
+// startOrResume records a new run, or loads the run opt names (by Key or RunID) and checks that
+// opt's options are its own; resumed says which.
+func startOrResume(ctx context.Context, conn *pgx.Conn, opt RunOptions) (run runRow, resumed bool, err error) {
+	id, complete := opt.RunID, false
+	if opt.Key != "" {
+		if opt.RunID != 0 {
+			return run, false, Conflict(FieldKey, opt.Key, FieldRunID, opt.RunID, "name a run one way: a key, or the run ID")
+		}
+		if id, err = runByKey(ctx, conn, opt.Key); err != nil {
+			return run, false, err
+		}
+		complete = true // a keyed call repeats its whole input
+	}
+	if id == 0 {
+		run, err = newRun(ctx, conn, opt)
+		return run, false, err
+	}
+	if run, err = loadRun(ctx, conn, id); err != nil {
+		return run, true, err
+	}
+	return run, true, checkResume(run, opt, complete)
 }
 
 // newRun validates the options and records a new exit_run row (and its audit).
@@ -207,9 +222,10 @@ func newRun(ctx context.Context, conn *pgx.Conn, opt RunOptions) (runRow, error)
 	if o.WindowDays > 0 {
 		run.windowDays = &o.WindowDays
 	}
-	err := conn.QueryRow(ctx, `INSERT INTO exitflow.exit_run (method, as_of, projects, window_days, all_open, actor, workflow_id, workflow_run_id, lock_pid)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, pg_backend_pid()) RETURNING id`,
-		run.method, run.asOf, run.projects, run.windowDays, run.allOpen, run.actor, run.wfID, run.wfRunID).Scan(&run.id)
+	err := conn.QueryRow(ctx, `INSERT INTO exitflow.exit_run (method, as_of, projects, window_days, all_open, actor, workflow_id, workflow_run_id,
+			idempotency_key, lock_pid)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, pg_backend_pid()) RETURNING id`,
+		run.method, run.asOf, run.projects, run.windowDays, run.allOpen, run.actor, run.wfID, run.wfRunID, nullText(opt.Key)).Scan(&run.id)
 	if err != nil {
 		return run, fmt.Errorf("recording the exit run: %w", err)
 	}
@@ -219,6 +235,9 @@ func newRun(ctx context.Context, conn *pgx.Conn, opt RunOptions) (runRow, error)
 	}
 	details := map[string]any{"run_id": run.id, "phase": "started", "method": run.method, "as_of": run.asOf.Format(time.DateOnly),
 		"projects": run.projects, "all_open": run.allOpen}
+	if opt.Key != "" {
+		details["idempotency_key"] = opt.Key
+	}
 	if run.windowDays != nil {
 		details["window_days"] = *run.windowDays
 	}
@@ -242,20 +261,21 @@ func loadRun(ctx context.Context, q Querier, id int64) (runRow, error) {
 	return r, nil
 }
 
-// checkResume refuses to resume a run with options that contradict the run's own.
-func checkResume(run runRow, opt RunOptions) error {
+// checkResume refuses to resume a run that was undone or is not an inactivity or admin run, or
+// with options other than the run's own (complete: all of opt's count as given).
+func checkResume(run runRow, opt RunOptions, complete bool) error {
 	if run.undoneAt != nil {
 		return fmt.Errorf("exit run %d was undone on %s: it is not resumed; start a new run", run.id, run.undoneAt.Format(time.DateOnly))
 	}
 	if run.method == "auto-housed" {
 		return fmt.Errorf("exit run %d is a housed-exit run: it is not resumed here", run.id)
 	}
-	if !opt.AsOf.IsZero() && !opt.AsOf.Equal(run.asOf) {
-		return fmt.Errorf("exit run %d is as of %s, not %s: resume it without another as-of date", run.id,
-			run.asOf.Format(time.DateOnly), opt.AsOf.Format(time.DateOnly))
-	}
-	if opt.Method != "" && run.options().Method != opt.Method {
-		return fmt.Errorf("exit run %d is a %s run, not %s", run.id, run.method, opt.Method)
+	if d := runDiffs(run, opt.Options, complete); len(d) > 0 {
+		key := ""
+		if complete {
+			key = opt.Key
+		}
+		return &MismatchError{Action: fmt.Sprintf("exit run %d", run.id), Key: key, Diffs: d}
 	}
 	return nil
 }
@@ -283,7 +303,7 @@ func runCounts(ctx context.Context, q Querier, id int64, res RunResult) (RunResu
 }
 
 // finishRun records the run's counts and status done (and its audit), unless it was done already.
-func finishRun(ctx context.Context, conn *pgx.Conn, run runRow, res RunResult, wasDone bool) (RunResult, error) {
+func finishRun(ctx context.Context, conn *pgx.Conn, run runRow, by who, res RunResult, wasDone bool) (RunResult, error) {
 	res, err := runCounts(ctx, conn, run.id, res)
 	if err != nil {
 		return res, err
@@ -302,7 +322,7 @@ func finishRun(ctx context.Context, conn *pgx.Conn, run runRow, res RunResult, w
 	if run.method == RunMethodAdmin {
 		reason = AdminReason
 	}
-	return res, writeAudit(ctx, conn, run.actor, "exit-run", reason, derefText(run.wfID), derefText(run.wfRunID), map[string]any{
+	return res, writeAudit(ctx, conn, by.actor, "exit-run", reason, by.wfID, by.wfRunID, map[string]any{
 		"run_id": run.id, "phase": "done", "households": res.Households, "enrollments": res.Enrollments,
 		"already_exited": res.AlreadyExited, "skipped_households": res.SkippedHouseholds, "skipped": res.Skipped})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 )
 
 // EngineUserID is the HMIS UserID of the Exit rows the engine writes (SPEC F3): a row of
@@ -53,14 +54,16 @@ const insertExitsSQL = `
     ORDER BY b.seq`
 
 // batchDoneSQL records the batch of households [$2, $3] of run $1 as committed, with its Exit rows.
-const batchDoneSQL = `INSERT INTO exitflow.exit_run_batch (run_id, hh_from, hh_to, written_at) VALUES ($1, $2, $3, $4::timestamp)`
+const batchDoneSQL = `INSERT INTO exitflow.exit_run_batch (run_id, hh_from, hh_to, written_at, actor, workflow_id, workflow_run_id)
+    VALUES ($1, $2, $3, $4::timestamp, $6, nullif($7, ''), nullif($8, ''))`
 
 // writeFreshSQL writes the Exit rows of a batch of households when nothing but this run has
 // written since its list was made (no import since): every candidate gets its Exit, set-based,
 // with a plain INSERT. The one-exit-per-enrollment index still guards it: should anyone have
 // written an Exit meanwhile, the statement fails, and the batch is written by writeGuardedSQL
 // instead. The candidates themselves are the engine records (SPEC F3; the view
-// exitflow.engine_exit). $1 run, [$2, $3] households, $4 now, $5 ExportID.
+// exitflow.engine_exit). $1 run, [$2, $3] households, $4 now, $5 ExportID, $6–$8 who writes it:
+// actor, workflow ID and run ID (SPEC U1; a resumed run: who resumed it).
 const writeFreshSQL = `
 WITH x AS (` + insertExitsSQL + `
     RETURNING 1
@@ -120,15 +123,15 @@ func defaultColumns(ctx context.Context, q Querier) (cols, vals string, err erro
 }
 
 // writeRun snapshots the run's enrollments (once) and writes the households not yet processed,
-// Writers connections at a time, each batch a range of households of its own.
-func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRow, opt RunOptions) error {
+// Writers connections at a time, each batch a range of households of its own, recorded as by's.
+func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRow, by who, opt RunOptions) error {
 	// Imports are the only writers of activity, enrollments and person-written exits, and they
 	// run one at a time: if none has been committed since this process made the snapshot, the
 	// households cannot have changed and the per-batch staleness check is skipped. A resumed run
 	// always checks.
-	lastImport := int64(-1)
+	w := &batchWriter{run: run, by: by, loc: opt.Location, lastImport: -1}
 	if run.snapshot == nil {
-		if err := conn.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM exitflow.import_run").Scan(&lastImport); err != nil {
+		if err := conn.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM exitflow.import_run").Scan(&w.lastImport); err != nil {
 			return fmt.Errorf("exit run %d: %w", run.id, err)
 		}
 		if err := snapshot(ctx, conn, run); err != nil {
@@ -139,21 +142,9 @@ func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRo
 			return fmt.Errorf("exit run %d: %w", run.id, err)
 		}
 	}
-	now := hmisNow(opt.Location)
-	exportID, err := ensureEngineUser(ctx, conn, now)
-	if err != nil {
+	if err := w.prepare(ctx, conn); err != nil {
 		return err
 	}
-	cols, vals, err := defaultColumns(ctx, conn)
-	if err != nil {
-		return err
-	}
-	write := writeStatements{
-		fresh: strings.NewReplacer("{cols}", cols, "{vals}", vals, "{from}",
-			"exitflow.exit_run_candidate b WHERE b.run_id = $1 AND b.hh_seq >= $2 AND b.hh_seq <= $3 AND b.status IS NULL").Replace(writeFreshSQL),
-		guarded: strings.NewReplacer("{cols}", cols, "{vals}", vals, "{from}", "b").Replace(writeGuardedSQL),
-	}
-
 	size := opt.BatchHouseholds
 	if size <= 0 {
 		size = DefaultBatchHouseholds
@@ -172,17 +163,60 @@ func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRo
 	if len(batches) == 0 {
 		return nil
 	}
-
-	return writeBatches(ctx, pool, conn, run, opt, write, batches, exportID, lastImport, done, total)
+	return w.writeAll(ctx, pool, conn, batches, max(opt.Writers, 1), &progress{done: done, total: total, report: opt.Progress})
 }
 
-// writeBatches writes the batches on opt.Writers connections (conn and new ones), each batch on one
-// of them, and reports progress from done of total households; the first error stops them all.
-func writeBatches(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRow, opt RunOptions, write writeStatements,
-	batches []batch, exportID string, lastImport int64, done, total int) error {
+// progress counts the households written, for a Progress callback called one call at a time.
+type progress struct {
+	mu          sync.Mutex
+	done, total int
+	report      func(done, total int)
+}
+
+// add counts n more households and reports them.
+func (p *progress) add(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done += n
+	if p.report != nil {
+		p.report(p.done, p.total)
+	}
+}
+
+// batchWriter writes a run's batches: the statements with the project's exit-default columns
+// filled in, the ExportID, who writes them, and the import the snapshot saw.
+type batchWriter struct {
+	run        runRow
+	by         who
+	loc        *time.Location
+	lastImport int64 // -1: unknown (a resumed run): every batch checks for changes
+	exportID   string
+	fresh      string
+	guarded    string
+}
+
+// prepare makes sure of the engine's HMIS user and builds the run's two write statements.
+func (w *batchWriter) prepare(ctx context.Context, conn *pgx.Conn) error {
+	var err error
+	if w.exportID, err = ensureEngineUser(ctx, conn, hmisNow(w.loc)); err != nil {
+		return err
+	}
+	cols, vals, err := defaultColumns(ctx, conn)
+	if err != nil {
+		return err
+	}
+	w.fresh = strings.NewReplacer("{cols}", cols, "{vals}", vals, "{from}",
+		"exitflow.exit_run_candidate b WHERE b.run_id = $1 AND b.hh_seq >= $2 AND b.hh_seq <= $3 AND b.status IS NULL").Replace(writeFreshSQL)
+	w.guarded = strings.NewReplacer("{cols}", cols, "{vals}", vals, "{from}", "b").Replace(writeGuardedSQL)
+	return nil
+}
+
+// writeAll writes the batches on up to writers connections (conn and new ones), each batch on one
+// of them; the first error cancels the others (errgroup) and is returned.
+func (w *batchWriter) writeAll(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, batches []batch, writers int, p *progress) error {
 	// Batches cover disjoint households, so writers never wait for each other's rows; the
 	// one-exit-per-enrollment index still guards every insert.
-	writers := min(max(opt.Writers, 1), len(batches))
+	writers = min(writers, len(batches))
 	conns := []*pgx.Conn{conn}
 	defer func() {
 		for _, c := range conns[1:] {
@@ -196,40 +230,31 @@ func writeBatches(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run r
 		}
 		conns = append(conns, c)
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
+	g, ctx := errgroup.WithContext(ctx)
 	next := make(chan batch)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
 	for _, c := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() error {
 			for b := range next {
-				if err := writeBatch(ctx, c, run, write, b, exportID, opt.Location, lastImport); err != nil {
-					cancel(err)
-					return
+				if err := w.write(ctx, c, b); err != nil {
+					return err
 				}
-				mu.Lock()
-				done += b.to - b.from + 1
-				if opt.Progress != nil {
-					opt.Progress(done, total)
-				}
-				mu.Unlock()
+				p.add(b.to - b.from + 1)
 			}
-		}()
+			return nil
+		})
 	}
-feed:
-	for _, b := range batches {
-		select {
-		case next <- b:
-		case <-ctx.Done():
-			break feed
+	g.Go(func() error {
+		defer close(next)
+		for _, b := range batches {
+			select {
+			case next <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-	}
-	close(next)
-	wg.Wait()
-	return context.Cause(ctx)
+		return nil
+	})
+	return g.Wait()
 }
 
 // batch is a range of a run's households, [from, to] in exit_run_candidate.hh_seq.
@@ -284,23 +309,20 @@ func ensureEngineUser(ctx context.Context, conn *pgx.Conn, now time.Time) (strin
 	return exportID, nil
 }
 
-// writeStatements are a run's two ways of writing a batch, with its default columns filled in.
-type writeStatements struct{ fresh, guarded string }
-
-// writeBatch writes households [b.from, b.to] of the run in one transaction: a household is
-// written whole or not at all. If no import has been committed since lastImport (-1: unknown, a
-// resumed run) it tries the plain insert first; an Exit written meanwhile (a unique violation)
-// sends the batch down the guarded way.
-func writeBatch(ctx context.Context, conn *pgx.Conn, run runRow, write writeStatements, b batch, exportID string, loc *time.Location, lastImport int64) error {
-	err := writeBatchTx(ctx, conn, run, write, b, exportID, loc, lastImport)
+// write writes households [b.from, b.to] of the run in one transaction: a household is written
+// whole or not at all. If no import has been committed since the snapshot it tries the plain
+// insert first; an Exit written meanwhile (a unique violation) sends the batch down the guarded way.
+func (w *batchWriter) write(ctx context.Context, conn *pgx.Conn, b batch) error {
+	err := w.writeTx(ctx, conn, b, w.lastImport)
 	var pgErr *pgconn.PgError
-	if lastImport < 0 || !errors.As(err, &pgErr) || pgErr.Code != pgerrcode.UniqueViolation {
+	if w.lastImport < 0 || !errors.As(err, &pgErr) || pgErr.Code != pgerrcode.UniqueViolation {
 		return err
 	}
-	return writeBatchTx(ctx, conn, run, write, b, exportID, loc, -1)
+	return w.writeTx(ctx, conn, b, -1)
 }
 
-func writeBatchTx(ctx context.Context, conn *pgx.Conn, run runRow, write writeStatements, b batch, exportID string, loc *time.Location, lastImport int64) error {
+func (w *batchWriter) writeTx(ctx context.Context, conn *pgx.Conn, b batch, lastImport int64) error {
+	run := w.run
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		// A batch lost in a crash after its commit was acknowledged is simply written again on
 		// resume (its exits and its exit_run_batch row commit together), so the commit need not
@@ -320,16 +342,16 @@ func writeBatchTx(ctx context.Context, conn *pgx.Conn, run runRow, write writeSt
 				return fmt.Errorf("exit run %d: %w", run.id, err)
 			}
 		}
-		sql := write.fresh
+		sql := w.fresh
 		if stale {
-			sql = write.guarded
+			sql = w.guarded
 			if _, err := tx.Exec(ctx, staleSQL, run.id, b.from, b.to, run.asOf); err != nil {
 				return fmt.Errorf("exit run %d: checking households %d–%d for new activity: %w", run.id, b.from, b.to, err)
 			}
 		}
 		var left int
 		var example string
-		if err := tx.QueryRow(ctx, sql, run.id, b.from, b.to, hmisNow(loc), exportID).Scan(&left, &example); err != nil {
+		if err := tx.QueryRow(ctx, sql, run.id, b.from, b.to, hmisNow(w.loc), w.exportID, w.by.actor, w.by.wfID, w.by.wfRunID).Scan(&left, &example); err != nil {
 			return fmt.Errorf("exit run %d: writing the exits of households %d–%d: %w", run.id, b.from, b.to, err)
 		}
 		if left > 0 {

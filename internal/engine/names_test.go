@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/exitflow/exitflow/internal/engine"
-	"github.com/exitflow/exitflow/internal/importer"
-	"github.com/exitflow/exitflow/internal/testdb"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,9 +28,7 @@ func numericCoC(t *testing.T) *pgxpool.Pool {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, de.Name()), []byte(rename.Replace(string(b))), 0o644))
 		}
 	}
-	_, pool := testdb.New(t)
-	res, err := importer.Run(context.Background(), pool, dir, importer.Options{})
-	require.NoError(t, err, "%+v", res)
+	pool, _ := importDB(t, dir)
 	return pool
 }
 

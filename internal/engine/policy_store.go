@@ -92,49 +92,115 @@ func SetPolicy(ctx context.Context, db TxBeginner, c PolicyChange, asOf time.Tim
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", policyLockKey); err != nil {
 		return res, fmt.Errorf("locking the policies: %w", err)
 	}
-	if res.ScopeID, err = checkScopeID(ctx, tx, c.Scope, c.ScopeID); err != nil {
+	if err := resolvePolicyChange(ctx, tx, c, &res); err != nil {
 		return res, err
+	}
+	if !res.Changed {
+		return res, nil
+	}
+	if err := previewPolicyChange(ctx, tx, c, &res); err != nil {
+		return res, err
+	}
+	if res.NeedsConfirmation && !confirm { // SPEC P7: the deferred Rollback undoes the change
+		return res, ErrNotConfirmed
+	}
+	if err := recordPolicyChange(ctx, tx, c, confirm, &res); err != nil {
+		return res, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return res, fmt.Errorf("committing the policy change: %w", err)
+	}
+	res.Applied = true
+	return res, nil
+}
+
+// resolvePolicyChange fills in res the scope's stored ID, its old values and the new ones, and
+// whether they differ.
+func resolvePolicyChange(ctx context.Context, tx pgx.Tx, c PolicyChange, res *PolicyResult) error {
+	var err error
+	if res.ScopeID, err = checkScopeID(ctx, tx, c.Scope, c.ScopeID); err != nil {
+		return err
 	}
 	if res.Old, err = readPolicy(ctx, tx, c.Scope, res.ScopeID); err != nil {
-		return res, err
+		return err
 	}
 	if res.New, err = c.apply(res.Old); err != nil { // SPEC P3, P5
-		return res, err
+		return err
 	}
 	if res.New.NbnBenchmark == BenchmarkLastActivity { // SPEC P4: every command that sets or shows it warns
 		res.Warnings = append(res.Warnings, NbnWarning)
 	}
 	res.Changed = res.Old == nil || !reflect.DeepEqual(*res.Old, res.New)
-	if !res.Changed {
-		return res, nil
-	}
+	return nil
+}
 
+// previewPolicyChange writes the new row and counts, in the projects that take their policy from
+// the scope after it, what an auto-exit run would exit before and after (SPEC P7). It tells in
+// res whether the change needs confirmation, and warns of projects whose auto exit it switches off.
+func previewPolicyChange(ctx context.Context, tx pgx.Tx, c PolicyChange, res *PolicyResult) error {
 	before, err := windows(ctx, tx)
 	if err != nil {
-		return res, err
+		return err
 	}
-	var candidates []string // the projects the scope covers: those that may get their policy from it
-	for _, id := range slices.Sorted(maps.Keys(before)) {
-		if covers(before[id], c.Scope, res.ScopeID) {
-			candidates = append(candidates, id)
+	candidates := coveredProjects(before, c.Scope, res.ScopeID)
+	beforeCounts, err := countByProject(ctx, tx, res.AsOf, candidates)
+	if err != nil {
+		return err
+	}
+	if err := upsertPolicy(ctx, tx, c, *res); err != nil {
+		return err
+	}
+	after, err := windows(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if off := compareWindows(res, c, candidates, before, after); len(off) > 0 {
+		res.Warnings = append(res.Warnings, offWarning(off))
+	}
+	afterCounts, err := countByProject(ctx, tx, res.AsOf, res.Projects)
+	if err != nil {
+		return err
+	}
+	for _, id := range res.Projects {
+		res.Before.add(beforeCounts[id])
+		res.After.add(afterCounts[id])
+	}
+	// SPEC P7, by its purpose: whatever makes more households exit now (a benchmark switched back to
+	// last-bed-night can) needs the same confirmation as a window enabled or shortened.
+	if res.After.ExitHouseholds > res.Before.ExitHouseholds {
+		res.NeedsConfirmation = true
+	}
+	return nil
+}
+
+// coveredProjects lists, sorted, the projects a scope covers: those that may get their policy
+// from it.
+func coveredProjects(windows map[string]EffectivePolicy, scope, id string) []string {
+	var candidates []string
+	for _, p := range slices.Sorted(maps.Keys(windows)) {
+		if covers(windows[p], scope, id) {
+			candidates = append(candidates, p)
 		}
 	}
-	beforeCounts, err := countByProject(ctx, tx, asOf, candidates)
-	if err != nil {
-		return res, err
-	}
+	return candidates
+}
+
+// upsertPolicy writes the scope's policy row with the new values.
+func upsertPolicy(ctx context.Context, tx pgx.Tx, c PolicyChange, res PolicyResult) error {
 	if _, err := tx.Exec(ctx, `INSERT INTO exitflow.policy (scope, scope_id, auto_exit_days, alert_days, nbn_benchmark, exit_defaults, changed_at, changed_by)
 		VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), $7)
 		ON CONFLICT (scope, scope_id) DO UPDATE SET auto_exit_days = EXCLUDED.auto_exit_days, alert_days = EXCLUDED.alert_days,
 			nbn_benchmark = EXCLUDED.nbn_benchmark, exit_defaults = EXCLUDED.exit_defaults, changed_at = EXCLUDED.changed_at, changed_by = EXCLUDED.changed_by`,
 		c.Scope, res.ScopeID, res.New.AutoExitDays, res.New.AlertDays, res.New.NbnBenchmark, res.New.ExitDefaults, c.Actor); err != nil {
-		return res, fmt.Errorf("writing the %s policy: %w", ScopeLabel(c.Scope, res.ScopeID), err)
+		return fmt.Errorf("writing the %s policy: %w", ScopeLabel(c.Scope, res.ScopeID), err)
 	}
-	after, err := windows(ctx, tx)
-	if err != nil {
-		return res, err
-	}
-	var off []string
+	return nil
+}
+
+// compareWindows sets res.Projects, the candidates that take their policy from the scope after
+// the change, and res.NeedsConfirmation when the change enables or shortens a window. It returns
+// the projects whose auto exit the change switches off, described for a warning.
+func compareWindows(res *PolicyResult, c PolicyChange, candidates []string, before, after map[string]EffectivePolicy) (off []string) {
 	for _, id := range candidates {
 		a := after[id]
 		if a.Scope != c.Scope || a.ScopeID != res.ScopeID {
@@ -156,50 +222,34 @@ func SetPolicy(ctx context.Context, db TxBeginner, c PolicyChange, asOf time.Tim
 		}
 		res.NeedsConfirmation = shorter(res.New.AutoExitDays, was)
 	}
-	if len(off) > 0 {
-		more := ""
-		if len(off) > 10 {
-			more, off = fmt.Sprintf(" and %d more", len(off)-10), off[:10]
-		}
-		res.Warnings = append(res.Warnings, fmt.Sprintf("auto exit is now off for project %s%s", strings.Join(off, ", "), more))
-	}
-	afterCounts, err := countByProject(ctx, tx, asOf, res.Projects)
-	if err != nil {
-		return res, err
-	}
-	for _, id := range res.Projects {
-		res.Before.add(beforeCounts[id])
-		res.After.add(afterCounts[id])
-	}
-	// SPEC P7, by its purpose: whatever makes more households exit now (a benchmark switched back to
-	// last-bed-night can) needs the same confirmation as a window enabled or shortened.
-	if res.After.ExitHouseholds > res.Before.ExitHouseholds {
-		res.NeedsConfirmation = true
-	}
-	if res.NeedsConfirmation && !confirm { // SPEC P7: the deferred Rollback undoes the change
-		return res, ErrNotConfirmed
-	}
+	return off
+}
 
-	// SPEC P6: history and audit (IDs and counts only).
+// offWarning is the warning for the projects whose auto exit a change switched off, the first
+// ten named.
+func offWarning(off []string) string {
+	more := ""
+	if len(off) > 10 {
+		more, off = fmt.Sprintf(" and %d more", len(off)-10), off[:10]
+	}
+	return fmt.Sprintf("auto exit is now off for project %s%s", strings.Join(off, ", "), more)
+}
+
+// recordPolicyChange writes the change's policy_history row and its audit row (SPEC P6: IDs and
+// counts only).
+func recordPolicyChange(ctx context.Context, tx pgx.Tx, c PolicyChange, confirm bool, res *PolicyResult) error {
 	var old any
 	if res.Old != nil {
 		old = res.Old
 	}
 	if err := tx.QueryRow(ctx, `INSERT INTO exitflow.policy_history (changed_at, actor, scope, scope_id, old_values, new_values)
 		VALUES (clock_timestamp(), $1, $2, $3, $4, $5) RETURNING id`, c.Actor, c.Scope, res.ScopeID, old, res.New).Scan(&res.HistoryID); err != nil {
-		return res, fmt.Errorf("writing the policy history: %w", err)
+		return fmt.Errorf("writing the policy history: %w", err)
 	}
 	details := map[string]any{"scope": c.Scope, "scope_id": res.ScopeID, "old": old, "new": res.New,
-		"history_id": res.HistoryID, "projects": len(res.Projects), "as_of": asOf.Format(time.DateOnly),
+		"history_id": res.HistoryID, "projects": len(res.Projects), "as_of": res.AsOf.Format(time.DateOnly),
 		"preview_before": res.Before, "preview_after": res.After, "confirmed": confirm}
-	if err := writeAudit(ctx, tx, c.Actor, "policy-change", "policy set "+ScopeLabel(c.Scope, res.ScopeID), "", "", details); err != nil {
-		return res, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return res, fmt.Errorf("committing the policy change: %w", err)
-	}
-	res.Applied = true
-	return res, nil
+	return writeAudit(ctx, tx, c.Actor, "policy-change", "policy set "+ScopeLabel(c.Scope, res.ScopeID), "", "", details)
 }
 
 // EffectivePolicies returns the effective policy of the given projects (none: every project),

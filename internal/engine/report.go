@@ -15,8 +15,33 @@ type ReportOptions struct {
 	AsOf     time.Time // the as-of date T (a calendar date)
 	Projects []string  // ProjectIDs; empty: every project with open enrollments
 	// ReferenceDays is the window that projects with auto exit off are measured against
-	// (PastReference*); 0 means DefaultReferenceDays.
+	// (PastReference*); 0 means DefaultReferenceDays, and otherwise it is MinAutoExitDays or more.
 	ReferenceDays int
+}
+
+// Validate checks the report's options once, for every caller (the CLI, activities): an as-of
+// date, a reference window of 30 days or more (CheckReferenceDays) and projects that exist. It
+// does not refuse an as-of date before the data starts: a database without enrollments has an
+// empty report. Its errors are *InvalidError.
+func (o ReportOptions) Validate(ctx context.Context, q Querier) error {
+	if o.AsOf.IsZero() {
+		return Invalid(FieldAsOf, nil, "an as-of date is required")
+	}
+	if o.ReferenceDays != 0 {
+		if err := CheckReferenceDays(o.ReferenceDays); err != nil {
+			return err
+		}
+	}
+	return CheckProjects(ctx, q, o.Projects)
+}
+
+// CheckReferenceDays refuses a report's reference window shorter than MinAutoExitDays, as P3
+// refuses such an auto-exit window; the error names FieldWindowDays (the CLI's --window-days).
+func CheckReferenceDays(days int) error {
+	if days < MinAutoExitDays {
+		return Invalid(FieldWindowDays, days, "want %d or more (a shorter window is almost always a typing error)", MinAutoExitDays)
+	}
+	return nil
 }
 
 // ReportCounts are the open enrollments and households of a project (or a sum of projects) as of T.
@@ -84,48 +109,14 @@ type Report struct {
 	Totals        ReportCounts         `json:"totals"`
 }
 
-// reportSQL aggregates, per project, the open enrollments that candidatesSQL lists for an
-// administrative preview of every open enrollment ($3 'admin', $5 all-open): that preview carries
-// every open household with its last activity computed by the engine's own rules (SPEC H1,
-// A1–A4), so the report counts exactly what previews and exits see. $6 is the reference window
-// for projects with auto exit off.
-var reportSQL = `
-WITH c AS (` + candidatesSQL + `),
-hh AS ( -- one row per open household: la and days are the household's (H1)
-    SELECT projectid, householdid, count(*) AS enrollments, min(la) AS la, min(days) AS days
-    FROM c GROUP BY projectid, householdid
-),
-agg AS (
-    SELECT hh.projectid,
-           sum(enrollments) AS open_enr, count(*) AS open_hh,
-           coalesce(sum(enrollments) FILTER (WHERE p.auto_exit_days IS NOT NULL AND days >= p.auto_exit_days), 0) AS past_enr,
-           count(*) FILTER (WHERE p.auto_exit_days IS NOT NULL AND days >= p.auto_exit_days) AS past_hh,
-           coalesce(sum(enrollments) FILTER (WHERE p.auto_exit_days IS NOT NULL AND p.alert_days IS NOT NULL
-                                               AND days >= p.alert_days AND days < p.auto_exit_days), 0) AS alert_enr,
-           count(*) FILTER (WHERE p.auto_exit_days IS NOT NULL AND p.alert_days IS NOT NULL
-                              AND days >= p.alert_days AND days < p.auto_exit_days) AS alert_hh,
-           coalesce(sum(enrollments) FILTER (WHERE p.auto_exit_days IS NULL AND days >= $6), 0) AS ref_enr,
-           count(*) FILTER (WHERE p.auto_exit_days IS NULL AND days >= $6) AS ref_hh,
-           min(la) AS oldest, max(days) AS oldest_days
-    FROM hh JOIN exitflow.effective_policy p USING (projectid)
-    GROUP BY hh.projectid
-)
-SELECT p.projectid, pr.projectname, p.organizationid, coalesce(o.organizationname, ''), p.projecttype,
-       p.scope, p.auto_exit_days, p.alert_days, p.nbn_benchmark,
-       coalesce(a.open_enr, 0), coalesce(a.open_hh, 0), coalesce(a.past_enr, 0), coalesce(a.past_hh, 0),
-       coalesce(a.alert_enr, 0), coalesce(a.alert_hh, 0), coalesce(a.ref_enr, 0), coalesce(a.ref_hh, 0),
-       a.oldest, a.oldest_days
-FROM exitflow.effective_policy p
-JOIN hmis.project pr ON pr.projectid = p.projectid
-LEFT JOIN hmis.organization o ON o.organizationid = p.organizationid AND o.datedeleted IS NULL
-LEFT JOIN agg a ON a.projectid = p.projectid
-WHERE CASE WHEN $2::text[] IS NULL THEN a.projectid IS NOT NULL ELSE p.projectid = ANY ($2) END
-ORDER BY coalesce(o.organizationname, '') COLLATE "C", p.organizationid COLLATE "C", pr.projectname COLLATE "C", p.projectid COLLATE "C"`
-
 // CandidateReport builds the candidate-project report (SPEC Q4) as of opt.AsOf: every project
 // with open enrollments (or the given projects), sorted by organization name and ID, then project
-// name and ID, with per-organization and overall totals. It writes nothing.
+// name and ID, with per-organization and overall totals. It writes nothing. It refuses the options
+// that opt.Validate refuses, with its *InvalidError.
 func CandidateReport(ctx context.Context, q Querier, opt ReportOptions) (*Report, error) {
+	if err := opt.Validate(ctx, q); err != nil {
+		return nil, err
+	}
 	ref := opt.ReferenceDays
 	if ref == 0 {
 		ref = DefaultReferenceDays

@@ -16,14 +16,6 @@ import (
 // repAsOf is the as-of date of testdata/report/coc.sql.
 var repAsOf = repDay("2026-11-01")
 
-func repDay(s string) time.Time {
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
-
 // fixture returns a migrated database holding the SQL files (under testdata) with the activity
 // summary refreshed, as an import leaves it.
 func repFixture(t *testing.T, files ...string) *pgxpool.Pool {
@@ -50,8 +42,6 @@ func repRefresh(t *testing.T, pool *pgxpool.Pool) {
 	require.NoError(t, tx.Commit(ctx))
 }
 
-func repInt(n int) *int { return &n }
-
 func repDate(s string) *time.Time { d := repDay(s); return &d }
 
 // SPEC Q4: per project and agency, open enrollments, past the window, in the alert window and the
@@ -66,23 +56,23 @@ func TestQ4_CandidateReport(t *testing.T) {
 		{ProjectID: "P2", ProjectName: "Alpha ES", OrganizationID: "O1", OrganizationName: "Alpha Agency", ProjectType: 0,
 			PolicyScope: "built-in", NbnBenchmark: "last-bed-night", ReferenceWindowShown: true,
 			ReportCounts:       engine.ReportCounts{OpenEnrollments: 2, OpenHouseholds: 2, PastReferenceEnrollments: 1, PastReferenceHouseholds: 1},
-			OldestLastActivity: repDate("2026-06-01"), OldestDaysInactive: repInt(153)},
+			OldestLastActivity: repDate("2026-06-01"), OldestDaysInactive: days(153)},
 		{ProjectID: "P1", ProjectName: "Alpha SSO", OrganizationID: "O1", OrganizationName: "Alpha Agency", ProjectType: 6,
-			PolicyScope: "built-in", AutoExitDays: repInt(90), AlertDays: repInt(80), NbnBenchmark: "last-bed-night",
+			PolicyScope: "built-in", AutoExitDays: days(90), AlertDays: days(80), NbnBenchmark: "last-bed-night",
 			// H1 past (123 days); H2 in the alert window through its exited member (SPEC H1); H3 active; H4 exited
 			ReportCounts: engine.ReportCounts{OpenEnrollments: 3, OpenHouseholds: 3, PastWindowEnrollments: 1, PastWindowHouseholds: 1,
 				AlertWindowEnrollments: 1, AlertWindowHouseholds: 1},
-			OldestLastActivity: repDate("2026-07-01"), OldestDaysInactive: repInt(123)},
+			OldestLastActivity: repDate("2026-07-01"), OldestDaysInactive: days(123)},
 		{ProjectID: "P4", ProjectName: "Beta NbN", OrganizationID: "O2", OrganizationName: "Beta Agency", ProjectType: 1,
-			PolicyScope: "organization", AutoExitDays: repInt(60), AlertDays: repInt(45), NbnBenchmark: "last-bed-night",
+			PolicyScope: "organization", AutoExitDays: days(60), AlertDays: days(45), NbnBenchmark: "last-bed-night",
 			// SPEC A4: the last bed night, not the later service
 			ReportCounts:       engine.ReportCounts{OpenEnrollments: 1, OpenHouseholds: 1, PastWindowEnrollments: 1, PastWindowHouseholds: 1},
-			OldestLastActivity: repDate("2026-08-01"), OldestDaysInactive: repInt(92)},
+			OldestLastActivity: repDate("2026-08-01"), OldestDaysInactive: days(92)},
 		{ProjectID: "P3", ProjectName: "Beta SO", OrganizationID: "O2", OrganizationName: "Beta Agency", ProjectType: 4,
-			PolicyScope: "organization", AutoExitDays: repInt(60), AlertDays: repInt(45), NbnBenchmark: "last-bed-night",
+			PolicyScope: "organization", AutoExitDays: days(60), AlertDays: days(45), NbnBenchmark: "last-bed-night",
 			// H8 enters after the as-of date
 			ReportCounts:       engine.ReportCounts{OpenEnrollments: 3, OpenHouseholds: 1, AlertWindowEnrollments: 3, AlertWindowHouseholds: 1},
-			OldestLastActivity: repDate("2026-09-10"), OldestDaysInactive: repInt(52)},
+			OldestLastActivity: repDate("2026-09-10"), OldestDaysInactive: days(52)},
 	}
 	assert.Equal(t, want, rep.Projects)
 
@@ -145,7 +135,7 @@ func TestQ4_ReportProjectsAndReferenceWindow(t *testing.T) {
 	require.Len(t, rep.Projects, 1)
 	p := rep.Projects[0]
 	assert.Equal(t, "project", p.PolicyScope)
-	assert.Equal(t, repInt(30), p.AutoExitDays)
+	assert.Equal(t, days(30), p.AutoExitDays)
 	assert.Nil(t, p.AlertDays)
 	assert.Equal(t, 3, p.PastWindowEnrollments, "H1, H2 and H3 (entered 31 days ago)")
 	assert.Equal(t, 0, p.AlertWindowEnrollments)

@@ -17,10 +17,6 @@ const (
 	KindUndo = "undo" // an undo (its exitflow.audit row)
 )
 
-// StatusInterrupted is the status ListRuns gives a run recorded as running that no session is
-// writing any more (its process died or was stopped): it can be resumed.
-const StatusInterrupted = "interrupted"
-
 // ListedRun is one exit run or undo as exitflow exits list shows it (IDs and counts only, SPEC S1).
 type ListedRun struct {
 	ID            int64      `json:"id"`          // the exit run's ID (kind run), or the undo's exitflow.audit ID (kind undo)

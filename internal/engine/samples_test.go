@@ -15,9 +15,7 @@ import (
 	"time"
 
 	"github.com/exitflow/exitflow/internal/engine"
-	"github.com/exitflow/exitflow/internal/importer"
 	"github.com/exitflow/exitflow/internal/samples"
-	"github.com/exitflow/exitflow/internal/testdb"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -254,11 +252,8 @@ func TestSamples_PreviewAgreesWithRawActivity(t *testing.T) {
 	for _, name := range []string{samples.FY2026, samples.FY2024} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, pool := testdb.New(t)
+			pool, _ := importDB(t, samples.Dir(t, name))
 			ctx := context.Background()
-			if _, err := importer.Run(ctx, pool, samples.Dir(t, name), importer.Options{}); err != nil {
-				t.Fatal(err)
-			}
 			// Auto exit on for every project type (NbN included: FY2024's project 93), 90/80 days.
 			rulesPolicy(t, pool, "default", "", 90, 80, "last-bed-night", "")
 			var nbn int
@@ -273,7 +268,7 @@ func TestSamples_PreviewAgreesWithRawActivity(t *testing.T) {
 					{Method: engine.MethodAdmin, WindowDays: 30},
 					{Method: engine.MethodAdmin, AllOpen: true},
 				} {
-					opt.AsOf = rulesDay(d)
+					opt.AsOf = repDay(d)
 					t.Run(fmt.Sprintf("%s/%s/window%d/all%v", d, opt.Method, opt.WindowDays, opt.AllOpen), func(t *testing.T) {
 						exits, alerts := sampleCheck(t, pool, opt)
 						t.Logf("exits %d, alerts %d", exits, alerts)
@@ -285,7 +280,7 @@ func TestSamples_PreviewAgreesWithRawActivity(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, d := range []string{"2022-09-30", "2023-06-30"} {
-				t.Run(d+"/last-activity", func(t *testing.T) { sampleCheck(t, pool, engine.Options{AsOf: rulesDay(d), Method: engine.MethodAuto}) })
+				t.Run(d+"/last-activity", func(t *testing.T) { sampleCheck(t, pool, engine.Options{AsOf: repDay(d), Method: engine.MethodAuto}) })
 			}
 		})
 	}

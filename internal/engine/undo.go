@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -30,6 +29,18 @@ type UndoOptions struct {
 	WorkflowRunID string
 	Location      *time.Location // the CoC's time zone, for DateDeleted and DateUpdated (nil: UTC)
 	Wait          bool           // wait for a running exit run or undo instead of refusing
+	// Key is an idempotency key (a workflow: its ID and the step): a second call with it undoes
+	// nothing and returns the first call's result; it must give the same selection and Force.
+	Key string
+	// Progress, if set, is called with the exits undone so far and in all: before the soft
+	// delete (0 of n) and after it (n of n); an activity heartbeats from it.
+	Progress func(done, total int)
+}
+
+// keyOptions are the options a keyed undo is repeated with.
+func (o UndoOptions) keyOptions() keyOptions {
+	return keyOptions{FieldRunID: intText(int(o.RunID)), FieldProjectID: o.ProjectID, FieldHouseholdID: o.HouseholdID,
+		FieldEnrollmentID: o.EnrollmentID, FieldForce: boolText(o.Force)}
 }
 
 // UndoResult is what an undo did (IDs and counts only).
@@ -98,7 +109,7 @@ func (e *EditedError) Render(name func(f Field, value string) string) string {
 func Undo(ctx context.Context, pool *pgxpool.Pool, opt UndoOptions) (UndoResult, error) {
 	res := UndoResult{}
 	if opt.ProjectID != "" && opt.HouseholdID == "" {
-		return res, errors.New("a ProjectID goes with a HouseholdID: it names the project of the household to undo")
+		return res, Invalid("", nil, "{ProjectID} goes with {HouseholdID}: it names the project of the household to undo")
 	}
 	n := 0
 	for _, given := range []bool{opt.RunID != 0, opt.HouseholdID != "", opt.EnrollmentID != ""} {
@@ -107,10 +118,10 @@ func Undo(ctx context.Context, pool *pgxpool.Pool, opt UndoOptions) (UndoResult,
 		}
 	}
 	if n != 1 {
-		return res, errors.New("undo needs exactly one of: a run ID, a HouseholdID, an EnrollmentID")
+		return res, Invalid("", nil, "give exactly one of {RunID} ID, {HouseholdID} ID, {EnrollmentID} ID")
 	}
 	if strings.TrimSpace(opt.Actor) == "" {
-		return res, errors.New("an undo needs an actor: the HMIS staff member who undoes the exits")
+		return res, Invalid(FieldActor, nil, "is required: the HMIS staff member who undoes the exits")
 	}
 	conn, err := exitsConn(ctx, pool)
 	if err != nil {
@@ -121,9 +132,16 @@ func Undo(ctx context.Context, pool *pgxpool.Pool, opt UndoOptions) (UndoResult,
 		return res, err
 	}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if opt.Key != "" {
+			if found, err := lookupKey(ctx, tx, keyedUndo, opt.Key, opt.keyOptions(), &res); found || err != nil {
+				return err
+			}
+		}
 		var err error
-		res, err = undo(ctx, tx, opt)
-		return err
+		if res, err = undo(ctx, tx, opt); err != nil || opt.Key == "" {
+			return err
+		}
+		return saveKey(ctx, tx, keyedUndo, opt.Key, opt.Actor, opt.keyOptions(), res)
 	})
 	return res, err
 }
@@ -188,6 +206,14 @@ func personWritten(ctx context.Context, tx pgx.Tx, opt UndoOptions) ([][2]string
 	})
 }
 
+// undoTargets are the engine exits an undo selects (the temporary table undo_target).
+type undoTargets struct {
+	total, active int // engine exits selected; those not undone yet
+	lastUndone    *time.Time
+	lastBy        *string
+}
+
+// undo undoes the engine exits opt selects, in tx, step by step.
 func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions) (UndoResult, error) {
 	res := UndoResult{}
 	if opt.HouseholdID != "" && opt.ProjectID == "" {
@@ -197,75 +223,94 @@ func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions) (UndoResult, error) {
 		}
 		opt.ProjectID = p
 	}
-	var where string
-	var args []any
-	res.Selector, where, args = undoSelection(opt)
 	if opt.RunID != 0 {
 		if _, err := loadRun(ctx, tx, opt.RunID); err != nil {
 			return res, err
 		}
 	}
-	// The engine exits of the selection, with their Exit rows locked (an import waits for us).
+	var where string
+	var args []any
+	res.Selector, where, args = undoSelection(opt)
+	t, err := selectTargets(ctx, tx, where, args)
+	if err != nil {
+		return res, fmt.Errorf("undo %s: %w", res.Selector, err)
+	}
+	// Exits written by people are never touched (SPEC U2).
+	if opt.HouseholdID != "" || opt.EnrollmentID != "" {
+		if res.PersonWritten, err = checkPersonWritten(ctx, tx, opt, t.total); err != nil {
+			return res, err
+		}
+	}
+	switch {
+	case t.total == 0 && opt.RunID != 0:
+		return res, &NotFoundError{fmt.Sprintf("exit run %d wrote no exits: nothing to undo", opt.RunID)}
+	case t.total == 0:
+		return res, &NotFoundError{fmt.Sprintf("%s has no exits written by exitflow: nothing to undo", res.Selector)}
+	case t.active == 0:
+		res.AlreadyUndone = t.total
+		if t.lastUndone != nil {
+			res.UndoneAt = *t.lastUndone
+		}
+		if t.lastBy != nil {
+			res.UndoneBy = *t.lastBy
+		}
+		return res, nil
+	}
+	res.AlreadyUndone = t.total - t.active
+	if res.Forced, err = editedTargets(ctx, tx, opt.Force); err != nil {
+		return res, err
+	}
+	if err := softDelete(ctx, tx, opt, t.active, &res); err != nil {
+		return res, fmt.Errorf("undo %s: %w", res.Selector, err)
+	}
+	return res, auditUndo(ctx, tx, opt, res)
+}
+
+// selectTargets makes the temporary table undo_target of the engine exits where selects (on
+// exitflow.engine_exit ee), locks their Exit rows (an import waits for us) and counts them.
+func selectTargets(ctx context.Context, tx pgx.Tx, where string, args []any) (undoTargets, error) {
+	var t undoTargets
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE undo_target ON COMMIT DROP AS
 		SELECT ee.exitid, ee.enrollmentid, ee.projectid, ee.householdid, ee.written_at, ee.undone_at, ee.undone_by,
 		       x.exitid IS NOT NULL AS present, x.dateupdated, x.datedeleted
 		FROM exitflow.engine_exit ee LEFT JOIN hmis.exit x ON x.exitid = ee.exitid
 		WHERE `+where, args...); err != nil {
-		return res, fmt.Errorf("undo %s: %w", res.Selector, err)
+		return t, err
 	}
 	if _, err := tx.Exec(ctx, `SELECT 1 FROM hmis.exit WHERE exitid IN (SELECT exitid FROM undo_target WHERE undone_at IS NULL) FOR UPDATE`); err != nil {
-		return res, fmt.Errorf("undo %s: %w", res.Selector, err)
+		return t, err
 	}
-	var total, active int
-	var lastUndone *time.Time
-	var lastBy *string
-	if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE undone_at IS NULL), max(undone_at),
+	err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE undone_at IS NULL), max(undone_at),
 			(array_agg(undone_by ORDER BY undone_at DESC NULLS LAST))[1]
-		FROM undo_target`).Scan(&total, &active, &lastUndone, &lastBy); err != nil {
-		return res, fmt.Errorf("undo %s: %w", res.Selector, err)
-	}
+		FROM undo_target`).Scan(&t.total, &t.active, &t.lastUndone, &t.lastBy)
+	return t, err
+}
 
-	// Exits written by people are never touched (SPEC U2).
-	if opt.HouseholdID != "" || opt.EnrollmentID != "" {
-		pairs, err := personWritten(ctx, tx, opt)
-		if err != nil {
-			return res, fmt.Errorf("undo %s: %w", res.Selector, err)
-		}
-		pw := &PersonWrittenError{}
-		for _, p := range pairs {
-			pw.Enrollments, pw.ExitIDs = append(pw.Enrollments, p[0]), append(pw.ExitIDs, p[1])
-		}
-		if len(pw.Enrollments) > 0 && (opt.EnrollmentID != "" || total == 0) {
-			return res, pw
-		}
-		res.PersonWritten = pw.Enrollments
+// checkPersonWritten returns the enrollments of the household whose exits people wrote (kept),
+// or a *PersonWrittenError when the undo names such an enrollment, or has nothing else to undo.
+func checkPersonWritten(ctx context.Context, tx pgx.Tx, opt UndoOptions, engineExits int) ([]string, error) {
+	pairs, err := personWritten(ctx, tx, opt)
+	if err != nil {
+		return nil, fmt.Errorf("undo: finding the exits people wrote: %w", err)
 	}
-	if total == 0 {
-		switch {
-		case opt.RunID != 0:
-			return res, &NotFoundError{fmt.Sprintf("exit run %d wrote no exits: nothing to undo", opt.RunID)}
-		default:
-			return res, &NotFoundError{fmt.Sprintf("%s has no exits written by exitflow: nothing to undo", res.Selector)}
-		}
+	pw := &PersonWrittenError{}
+	for _, p := range pairs {
+		pw.Enrollments, pw.ExitIDs = append(pw.Enrollments, p[0]), append(pw.ExitIDs, p[1])
 	}
-	if active == 0 {
-		res.AlreadyUndone = total
-		if lastUndone != nil {
-			res.UndoneAt = *lastUndone
-		}
-		if lastBy != nil {
-			res.UndoneBy = *lastBy
-		}
-		return res, nil
+	if len(pw.Enrollments) > 0 && (opt.EnrollmentID != "" || engineExits == 0) {
+		return nil, pw
 	}
-	res.AlreadyUndone = total - active
+	return pw.Enrollments, nil
+}
 
-	// Engine exits changed after they were written: only with Force.
+// editedTargets refuses, unless force, the engine exits changed after they were written (their
+// Exit row gone, deleted or updated since); with force it returns their ExitIDs (at most 20).
+func editedTargets(ctx context.Context, tx pgx.Tx, force bool) ([]string, error) {
 	rows, err := tx.Query(ctx, `SELECT exitid, enrollmentid, count(*) OVER () FROM undo_target
 		WHERE undone_at IS NULL AND (NOT present OR datedeleted IS NOT NULL OR dateupdated IS DISTINCT FROM written_at)
 		ORDER BY exitid COLLATE "C" LIMIT 20`)
 	if err != nil {
-		return res, fmt.Errorf("undo %s: %w", res.Selector, err)
+		return nil, fmt.Errorf("undo: finding edited exits: %w", err)
 	}
 	edited := &EditedError{}
 	var forced []string
@@ -275,33 +320,44 @@ func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions) (UndoResult, error) {
 		forced = append(forced, exit)
 		return nil
 	}); err != nil {
-		return res, fmt.Errorf("undo %s: %w", res.Selector, err)
+		return nil, fmt.Errorf("undo: finding edited exits: %w", err)
 	}
-	if edited.Count > 0 && !opt.Force {
-		return res, edited
+	if edited.Count > 0 && !force {
+		return nil, edited
 	}
-	res.Forced = forced
+	return forced, nil
+}
 
-	now := hmisNow(opt.Location)
+// softDelete sets DateDeleted and DateUpdated of the targets' Exit rows (the CoC's wall clock)
+// and records the undo in their engine records, reporting progress before and after.
+func softDelete(ctx context.Context, tx pgx.Tx, opt UndoOptions, active int, res *UndoResult) error {
+	if opt.Progress != nil {
+		opt.Progress(0, active)
+	}
 	tag, err := tx.Exec(ctx, `UPDATE hmis.exit x SET datedeleted = $1, dateupdated = $1
-		FROM undo_target t WHERE x.exitid = t.exitid AND t.undone_at IS NULL AND x.datedeleted IS NULL`, now)
+		FROM undo_target t WHERE x.exitid = t.exitid AND t.undone_at IS NULL AND x.datedeleted IS NULL`, hmisNow(opt.Location))
 	if err != nil {
-		return res, fmt.Errorf("undo %s: soft-deleting the exits: %w", res.Selector, err)
+		return fmt.Errorf("soft-deleting the exits: %w", err)
 	}
 	res.Undone = int(tag.RowsAffected())
-	if err := tx.QueryRow(ctx, `WITH u AS (
+	if opt.Progress != nil {
+		opt.Progress(active, active)
+	}
+	return tx.QueryRow(ctx, `WITH u AS (
 			UPDATE exitflow.exit_run_candidate c SET undone_at = now(), undone_by = $1, undo_reason = $2
 			FROM undo_target t WHERE c.exitid = t.exitid AND t.undone_at IS NULL
 			RETURNING c.projectid, c.householdid)
-		SELECT count(DISTINCT (projectid, householdid)) FROM u`, opt.Actor, nullText(opt.Reason)).Scan(&res.Households); err != nil {
-		return res, fmt.Errorf("undo %s: %w", res.Selector, err)
-	}
+		SELECT count(DISTINCT (projectid, householdid)) FROM u`, opt.Actor, nullText(opt.Reason)).Scan(&res.Households)
+}
+
+// auditUndo records the undo (SPEC U1): what it selected, counts, and up to 100 ExitIDs.
+func auditUndo(ctx context.Context, tx pgx.Tx, opt UndoOptions, res UndoResult) error {
 	details := map[string]any{"undone": res.Undone, "households": res.Households, "force": opt.Force}
 	switch {
 	case opt.RunID != 0:
 		details["run_id"] = opt.RunID
 		if _, err := tx.Exec(ctx, "UPDATE exitflow.exit_run SET undone_at = now() WHERE id = $1", opt.RunID); err != nil {
-			return res, fmt.Errorf("undo %s: %w", res.Selector, err)
+			return fmt.Errorf("undo %s: %w", res.Selector, err)
 		}
 	case opt.HouseholdID != "":
 		details["household_id"] = opt.HouseholdID
@@ -311,15 +367,15 @@ func undo(ctx context.Context, tx pgx.Tx, opt UndoOptions) (UndoResult, error) {
 	default:
 		details["enrollment_id"] = opt.EnrollmentID
 	}
-	if len(forced) > 0 {
-		details["forced_exit_ids"] = forced
+	if len(res.Forced) > 0 {
+		details["forced_exit_ids"] = res.Forced
 	}
 	if res.Undone <= 100 {
 		var ids []string
 		if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(exitid ORDER BY exitid COLLATE "C"), '{}') FROM undo_target WHERE undone_at IS NULL`).Scan(&ids); err != nil {
-			return res, err
+			return err
 		}
 		details["exit_ids"] = ids
 	}
-	return res, writeAudit(ctx, tx, opt.Actor, "undo", opt.Reason, opt.WorkflowID, opt.WorkflowRunID, details)
+	return writeAudit(ctx, tx, opt.Actor, "undo", opt.Reason, opt.WorkflowID, opt.WorkflowRunID, details)
 }

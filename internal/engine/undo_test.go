@@ -181,7 +181,8 @@ func TestU2_UndoOfAMissingRunOrNothing(t *testing.T) {
 	_, err = engine.Undo(ctx, pool, engine.UndoOptions{RunID: 1, HouseholdID: "HA", Actor: "Dana Lee"})
 	assert.ErrorContains(t, err, "exactly one of")
 	_, err = engine.Undo(ctx, pool, engine.UndoOptions{RunID: 1})
-	assert.ErrorContains(t, err, "needs an actor")
+	assert.ErrorContains(t, err, "Actor is required")
+	assert.ErrorIs(t, err, engine.ErrInvalid)
 }
 
 // exDBHouseholdTwice is the exits fixture plus testdata/exits_household_twice: enrollment NQ1 of
@@ -243,7 +244,9 @@ func TestU2_UndoByHouseholdNeedsItsProject(t *testing.T) {
 	_, err = engine.Undo(ctx, pool, engine.UndoOptions{ProjectID: "PO", HouseholdID: "HE", Actor: "Dana Lee"})
 	assert.EqualError(t, err, "household HE of project PO has no exits written by exitflow: nothing to undo")
 	_, err = engine.Undo(ctx, pool, engine.UndoOptions{ProjectID: "PS", Actor: "Dana Lee"})
-	assert.ErrorContains(t, err, "a ProjectID goes with a HouseholdID")
+	assert.ErrorContains(t, err, "ProjectID goes with HouseholdID")
+	assert.ErrorIs(t, err, engine.ErrInvalid)
 	_, err = engine.Undo(ctx, pool, engine.UndoOptions{ProjectID: "PS", EnrollmentID: "NB1", Actor: "Dana Lee"})
-	assert.ErrorContains(t, err, "a ProjectID goes with a HouseholdID")
+	assert.ErrorContains(t, err, "ProjectID goes with HouseholdID")
+	assert.ErrorIs(t, err, engine.ErrInvalid)
 }

@@ -78,53 +78,71 @@ type checker struct {
 
 // crossChecks are the set-based checks across rows and files (SPEC IO3), run on the staging tables.
 func (k *checker) crossChecks(ctx context.Context) error {
-	p := k.p
-	limit := fmt.Sprintf(" LIMIT %d", MaxErrors+1)
-	errf := func(pr Problem) { p.err(pr) }
 	for _, f := range hmis.All() {
-		// Dangling references.
 		for _, r := range f.Refs {
-			parent := hmis.Lookup(r.File)
-			col := hmis.Quote(strings.ToLower(r.Column))
-			pk := hmis.Quote(parent.Key().DB())
-			// Rows of the parent file rejected for their own errors are not reported again here.
-			rejected := []string{} // not nil: "<> ALL(NULL)" would hide every row
-			if pl := k.loads[parent.Name]; pl != nil {
-				for id := range pl.skipped {
-					rejected = append(rejected, id)
-				}
-			}
-			// Two plain anti-joins (this export's parent rows, stored ones) plan as hash anti-joins;
-			// one against the eff_ view (a UNION) can degrade to a nested loop.
-			q := fmt.Sprintf(`SELECT c.import_line, format('%s %%L is not in %s', c.%s) FROM %s c
-				WHERE c.%s IS NOT NULL AND c.%s <> ALL($1::text[])
-				  AND NOT EXISTS (SELECT 1 FROM %s p WHERE p.%s = c.%s)`,
-				r.Column, parent.CSV(), col, srcView(f), col, col, srcView(parent), pk, col)
-			if pl := k.loads[parent.Name]; pl == nil || !pl.direct {
-				q += fmt.Sprintf(` AND NOT EXISTS (SELECT 1 FROM %s p WHERE p.%s = c.%s)`, target(parent), pk, col)
-			}
-			q += " ORDER BY 1" + limit
-			if err := k.check(ctx, f, r.Column, q, errf, rejected); err != nil {
+			if err := k.danglingRefs(ctx, f, r); err != nil {
 				return err
 			}
 		}
 	}
-	exit, enr := hmis.Lookup("Exit"), hmis.Lookup("Enrollment")
+	if err := k.exitErrors(ctx); err != nil {
+		return err
+	}
+	return k.warningChecks(ctx)
+}
+
+// limit caps the rows of an error check: one more than is reported tells that there were more.
+func limit() string { return fmt.Sprintf(" LIMIT %d", MaxErrors+1) }
+
+// danglingRefs reports the rows of f whose reference r names no row of its parent file.
+func (k *checker) danglingRefs(ctx context.Context, f *hmis.File, r hmis.Ref) error {
+	parent := hmis.Lookup(r.File)
+	col := hmis.Quote(strings.ToLower(r.Column))
+	pk := hmis.Quote(parent.Key().DB())
+	// Rows of the parent file rejected for their own errors are not reported again here.
+	rejected := []string{} // not nil: "<> ALL(NULL)" would hide every row
+	if pl := k.loads[parent.Name]; pl != nil {
+		for id := range pl.skipped {
+			rejected = append(rejected, id)
+		}
+	}
+	// Two plain anti-joins (this export's parent rows, stored ones) plan as hash anti-joins;
+	// one against the eff_ view (a UNION) can degrade to a nested loop.
+	q := fmt.Sprintf(`SELECT c.import_line, format('%s %%L is not in %s', c.%s) FROM %s c
+				WHERE c.%s IS NOT NULL AND c.%s <> ALL($1::text[])
+				  AND NOT EXISTS (SELECT 1 FROM %s p WHERE p.%s = c.%s)`,
+		r.Column, parent.CSV(), col, srcView(f), col, col, srcView(parent), pk, col)
+	if pl := k.loads[parent.Name]; pl == nil || !pl.direct {
+		q += fmt.Sprintf(` AND NOT EXISTS (SELECT 1 FROM %s p WHERE p.%s = c.%s)`, target(parent), pk, col)
+	}
+	q += " ORDER BY 1" + limit()
+	return k.check(ctx, f, r.Column, q, k.p.err, rejected)
+}
+
+// exitErrors reports exits that cannot be: a second live exit of an enrollment, or an exit
+// before its entry.
+func (k *checker) exitErrors(ctx context.Context) error {
+	exit := hmis.Lookup("Exit")
 	// Two live exits for one enrollment (in this export, or this export's and one already stored).
 	if err := k.check(ctx, exit, "EnrollmentID", `
 		SELECT max(import_line) FILTER (WHERE import_id = $1), format('enrollment %s has %s exits (ExitIDs %s); an enrollment has at most one Exit', enrollmentid, count(*), array_to_string((array_agg(exitid ORDER BY exitid))[1:5], ', '))
 		FROM eff_exit WHERE datedeleted IS NULL GROUP BY enrollmentid
-		HAVING count(*) > 1 AND bool_or(import_id = $1) ORDER BY 1`+limit, errf, k.importID); err != nil {
+		HAVING count(*) > 1 AND bool_or(import_id = $1) ORDER BY 1`+limit(), k.p.err, k.importID); err != nil {
 		return err
 	}
 	// ExitDate before EntryDate.
-	if err := k.check(ctx, exit, "ExitDate", `
+	return k.check(ctx, exit, "ExitDate", `
 		SELECT x.import_line, format('ExitDate %s is before the EntryDate %s of enrollment %s', x.exitdate, e.entrydate, x.enrollmentid)
 		FROM src_exit x JOIN eff_enrollment e USING (enrollmentid)
-		WHERE x.exitdate < e.entrydate ORDER BY 1`+limit, errf); err != nil {
-		return err
-	}
-	warnf := func(kind string) func(Problem) { return func(pr Problem) { p.warn(kind, pr) } }
+		WHERE x.exitdate < e.entrydate ORDER BY 1`+limit(), k.p.err)
+}
+
+// warnf records a check's rows as warnings of one kind.
+func (k *checker) warnf(kind string) func(Problem) { return func(pr Problem) { k.p.warn(kind, pr) } }
+
+// warningChecks are the checks of what real exports get wrong but can still be imported.
+func (k *checker) warningChecks(ctx context.Context) error {
+	exit, enr := hmis.Lookup("Exit"), hmis.Lookup("Enrollment")
 	// SPEC H: exactly one head of household; real exports break this, so it is a warning.
 	if err := k.check(ctx, enr, "RelationshipToHoH", `
 		SELECT min(import_line) FILTER (WHERE import_id = $1), format('household %s has %s heads of household (RelationshipToHoH 1) among %s members', householdid,
@@ -132,7 +150,7 @@ func (k *checker) crossChecks(ctx context.Context) error {
 		FROM eff_enrollment WHERE datedeleted IS NULL
 		  AND householdid IN (SELECT householdid FROM src_enrollment)
 		GROUP BY householdid HAVING count(*) FILTER (WHERE relationshiptohoh = 1) <> 1 ORDER BY 1`,
-		warnf("household without exactly one head of household"), k.importID); err != nil {
+		k.warnf("household without exactly one head of household"), k.importID); err != nil {
 		return err
 	}
 	// NbN exit on the last bed night instead of the day after (HUD; SPEC D2).
@@ -148,17 +166,22 @@ func (k *checker) crossChecks(ctx context.Context) error {
 			x.exitdate, x.enrollmentid, x.exitdate + 1)
 		FROM src_exit x JOIN bn USING (enrollmentid)
 		WHERE x.datedeleted IS NULL AND x.exitdate = bn.last ORDER BY 1`,
-		warnf("night-by-night exit on the last bed night")); err != nil {
+		k.warnf("night-by-night exit on the last bed night")); err != nil {
 		return err
 	}
-	// Activity dated before its enrollment's entry date (SPEC A2: the engine ignores it).
+	return k.activityBeforeEntry(ctx)
+}
+
+// activityBeforeEntry warns of activity dated before its enrollment's entry date (SPEC A2: the
+// engine ignores it).
+func (k *checker) activityBeforeEntry(ctx context.Context) error {
 	for _, a := range activityDates {
 		f := hmis.Lookup(a.file)
 		if err := k.check(ctx, f, a.column, fmt.Sprintf(`
 			SELECT c.import_line, format('%s %%s is before the EntryDate %%s of enrollment %%s', c.%s, e.entrydate, c.enrollmentid)
 			FROM %s c JOIN eff_enrollment e USING (enrollmentid)
 			WHERE c.datedeleted IS NULL AND c.%s < e.entrydate ORDER BY 1`, a.column, strings.ToLower(a.column), srcView(f), strings.ToLower(a.column)),
-			warnf("activity dated before entry")); err != nil {
+			k.warnf("activity dated before entry")); err != nil {
 			return err
 		}
 	}

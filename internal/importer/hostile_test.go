@@ -21,20 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// validFiles is the valid fixture as name → content.
-func validFiles(t *testing.T) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	des, err := os.ReadDir("testdata/valid")
-	require.NoError(t, err)
-	for _, de := range des {
-		b, err := os.ReadFile(filepath.Join("testdata/valid", de.Name()))
-		require.NoError(t, err)
-		out[de.Name()] = b
-	}
-	return out
-}
-
 // zipEntry is one entry of a crafted archive: its header as given (sizes may lie) and raw bytes,
 // or, with raw nil, body deflated the normal way.
 type zipEntry struct {

@@ -10,59 +10,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/exitflow/exitflow/internal/hmis"
 	"github.com/exitflow/exitflow/internal/importer"
 	"github.com/exitflow/exitflow/internal/testdb"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// fixture copies testdata/valid into a temp dir and applies edits (file → function of its text).
-func fixture(t *testing.T, edits map[string]func(string) string) string {
-	t.Helper()
-	dir := t.TempDir()
-	des, err := os.ReadDir("testdata/valid")
-	require.NoError(t, err)
-	for _, de := range des {
-		b, err := os.ReadFile(filepath.Join("testdata/valid", de.Name()))
-		require.NoError(t, err)
-		text := string(b)
-		if fn := edits[de.Name()]; fn != nil {
-			text = fn(text)
-		}
-		require.NoError(t, os.WriteFile(filepath.Join(dir, de.Name()), []byte(text), 0o644))
-	}
-	return dir
-}
-
-func replace(old, new string) func(string) string {
-	return func(s string) string {
-		if !strings.Contains(s, old) {
-			panic("fixture edit: " + old + " not found")
-		}
-		return strings.Replace(s, old, new, 1)
-	}
-}
-
-func appendRow(row string) func(string) string {
-	return func(s string) string { return s + row + "\n" }
-}
-
-// snapshot is a fingerprint of every HMIS table and the import log.
-func snapshot(t *testing.T, pool *pgxpool.Pool) string {
-	t.Helper()
-	var b strings.Builder
-	for _, f := range hmis.All() {
-		var sum string
-		require.NoError(t, pool.QueryRow(context.Background(),
-			"SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM hmis."+hmis.Quote(f.Table())+" t").Scan(&sum))
-		b.WriteString(f.Name + "=" + sum + ";")
-	}
-	var n string
-	require.NoError(t, pool.QueryRow(context.Background(), "SELECT count(*)::text FROM exitflow.import_run").Scan(&n))
-	return b.String() + "imports=" + n
-}
 
 func TestSamplesImportWithoutErrors(t *testing.T) { // SPEC IO1, IO2
 	for _, tc := range []struct {

@@ -161,42 +161,21 @@ func (c *countingReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// stream validates the CSV r and writes its rows without errors to w in COPY text format.
 func (l *fileLoad) stream(ctx context.Context, r io.Reader, w io.Writer, ex *exportInfo, p *problems, progress func(int64)) error {
-	br := bufio.NewReaderSize(newRecordLimiter(&countingReader{r: r, fn: progress}, l.maxLine), 1<<20)
-	head, _ := br.Peek(4096)
-	if bytes.IndexByte(head, 0) >= 0 || (len(head) > 0 && !validPrefix(head)) {
-		p.err(Problem{l.name, 0, 0, "is not a CSV text file (binary data or not UTF-8)"})
+	cr, nHeader := l.openCSV(r, p, progress)
+	if cr == nil {
 		return nil
 	}
-	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
-		_, _ = br.Discard(3) // a byte order mark is tolerated
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	rec, err := cr.Read()
-	if err == io.EOF {
-		p.err(Problem{l.name, 0, 0, "is empty: an HMIS CSV file has at least its header row"})
-		return nil
-	}
-	if err != nil {
-		l.csvError(err, p)
-		return nil
-	}
-	if l.header(rec, p) {
-		return nil
-	}
-	nHeader := len(rec)
 	out := bufio.NewWriterSize(w, 1<<20)
 	importID := strconv.FormatInt(l.importID, 10)
 	l.skipped = map[string]bool{}
-	vals := make([]string, len(l.spec.Columns))
-	isNull := make([]bool, len(l.spec.Columns))
+	row := rowValues{vals: make([]string, len(l.spec.Columns)), isNull: make([]bool, len(l.spec.Columns))}
 	for {
 		if l.rows%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rec, err = cr.Read()
+		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
@@ -213,54 +192,103 @@ func (l *fileLoad) stream(ctx context.Context, r io.Reader, w io.Writer, ex *exp
 			continue // blank line
 		}
 		l.rows++
-		errsBefore := p.errCount
-		if len(rec) != nHeader {
-			p.err(Problem{l.name, line, len(rec), fmt.Sprintf("row has %d fields, the header has %d (truncated or extra fields)", len(rec), nHeader)})
-			continue
+		if l.row(rec, line, nHeader, &row, ex, p) {
+			row.writeCopy(out, importID, line)
 		}
-		for i := range vals {
-			vals[i], isNull[i] = "", true
-		}
-		for fi, raw := range rec {
-			ci := l.fieldCol[fi]
-			if ci < 0 {
-				continue
-			}
-			v, ok := l.value(ci, raw, line, fi+1, ex, p)
-			if ok {
-				vals[ci], isNull[ci] = v, false
-			}
-		}
-		for ci, c := range l.spec.Columns {
-			if c.Required && isNull[ci] {
-				if _, present := l.colField[ci]; present && strings.TrimSpace(rec[l.colField[ci]-1]) == "" {
-					p.err(Problem{l.name, line, l.colField[ci], c.Name + " is required but empty"})
-				}
-			}
-		}
-		if p.errCount > errsBefore {
-			// A row with an error is not loaded (the import will change nothing anyway); its ID is
-			// kept so that rows referring to it do not get a second, misleading error.
-			if key := vals[0]; !isNull[0] && len(l.skipped) < maxSkipped && l.skipSize+len(key) <= maxSkippedBytes {
-				l.skipped[key] = true
-				l.skipSize += len(key)
-			}
-			continue
-		}
-		for i := range vals {
-			if isNull[i] {
-				out.WriteString(`\N`)
-			} else {
-				writeCopyText(out, vals[i])
-			}
-			out.WriteByte('\t')
-		}
-		out.WriteString(importID)
-		out.WriteByte('\t')
-		out.WriteString(strconv.Itoa(line))
-		out.WriteByte('\n')
 	}
 	return out.Flush()
+}
+
+// openCSV checks that r is CSV text and reads its header; a nil reader means the file is not
+// read further (the problem is recorded). nHeader is the header's number of fields.
+func (l *fileLoad) openCSV(r io.Reader, p *problems, progress func(int64)) (cr *csv.Reader, nHeader int) {
+	br := bufio.NewReaderSize(newRecordLimiter(&countingReader{r: r, fn: progress}, l.maxLine), 1<<20)
+	head, _ := br.Peek(4096)
+	if bytes.IndexByte(head, 0) >= 0 || (len(head) > 0 && !validPrefix(head)) {
+		p.err(Problem{l.name, 0, 0, "is not a CSV text file (binary data or not UTF-8)"})
+		return nil, 0
+	}
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3) // a byte order mark is tolerated
+	}
+	cr = csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	rec, err := cr.Read()
+	if err == io.EOF {
+		p.err(Problem{l.name, 0, 0, "is empty: an HMIS CSV file has at least its header row"})
+		return nil, 0
+	}
+	if err != nil {
+		l.csvError(err, p)
+		return nil, 0
+	}
+	if l.header(rec, p) {
+		return nil, 0
+	}
+	return cr, len(rec)
+}
+
+// rowValues are one row's values in spec column order, reused from row to row.
+type rowValues struct {
+	vals   []string
+	isNull []bool
+}
+
+// row validates data row rec (CSV line line) into v; it reports whether the row has no error and
+// is to be loaded.
+func (l *fileLoad) row(rec []string, line, nHeader int, v *rowValues, ex *exportInfo, p *problems) bool {
+	errsBefore := p.errCount
+	if len(rec) != nHeader {
+		p.err(Problem{l.name, line, len(rec), fmt.Sprintf("row has %d fields, the header has %d (truncated or extra fields)", len(rec), nHeader)})
+		return false
+	}
+	for i := range v.vals {
+		v.vals[i], v.isNull[i] = "", true
+	}
+	for fi, raw := range rec {
+		ci := l.fieldCol[fi]
+		if ci < 0 {
+			continue
+		}
+		val, ok := l.value(ci, raw, line, fi+1, ex, p)
+		if ok {
+			v.vals[ci], v.isNull[ci] = val, false
+		}
+	}
+	for ci, c := range l.spec.Columns {
+		if c.Required && v.isNull[ci] {
+			if _, present := l.colField[ci]; present && strings.TrimSpace(rec[l.colField[ci]-1]) == "" {
+				p.err(Problem{l.name, line, l.colField[ci], c.Name + " is required but empty"})
+			}
+		}
+	}
+	if p.errCount > errsBefore {
+		// A row with an error is not loaded (the import will change nothing anyway); its ID is
+		// kept so that rows referring to it do not get a second, misleading error.
+		if key := v.vals[0]; !v.isNull[0] && len(l.skipped) < maxSkipped && l.skipSize+len(key) <= maxSkippedBytes {
+			l.skipped[key] = true
+			l.skipSize += len(key)
+		}
+		return false
+	}
+	return true
+}
+
+// writeCopy writes the row as one line of COPY text, with its provenance columns.
+func (v *rowValues) writeCopy(out *bufio.Writer, importID string, line int) {
+	for i := range v.vals {
+		if v.isNull[i] {
+			out.WriteString(`\N`)
+		} else {
+			writeCopyText(out, v.vals[i])
+		}
+		out.WriteByte('\t')
+	}
+	out.WriteString(importID)
+	out.WriteByte('\t')
+	out.WriteString(strconv.Itoa(line))
+	out.WriteByte('\n')
 }
 
 // validPrefix reports whether b is UTF-8, allowing a rune cut off at its end.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/exitflow/exitflow/internal/engine"
 	"github.com/exitflow/exitflow/internal/hmis"
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
@@ -145,4 +146,85 @@ func dropIndexes(ctx context.Context, tx pgx.Tx, f *hmis.File) ([]string, error)
 		}
 	}
 	return rebuild, nil
+}
+
+// mergeAll merges every loaded file into its target, in spec order. dup reports duplicate IDs
+// that a primary key found (they are recorded as errors); the import is then invalid.
+func (r *importRun) mergeAll(ctx context.Context) (dup bool, err error) {
+	// An activity row that a newer export moves to another enrollment leaves its old enrollment:
+	// that one's summary must be refreshed too, and after the merge its ID is gone.
+	if err := rememberStoredEnrollments(ctx, r.tx, r.loads); err != nil {
+		return false, err
+	}
+	for i, fc := range r.res.Files {
+		f := hmis.Lookup(fc.File)
+		l := r.loads[f.Name]
+		n, dup, err := merge(ctx, r.tx, l, r.empty[f.Name])
+		if err != nil {
+			return false, err
+		}
+		if dup {
+			if err := r.k.duplicates(ctx, f); err != nil {
+				return false, err
+			}
+			return true, nil
+		}
+		if !l.direct { // fresh planner statistics for what changed (direct loads were analyzed after their COPY)
+			if _, err := r.tx.Exec(ctx, "ANALYZE "+target(f)); err != nil {
+				return false, fmt.Errorf("analyzing %s: %w", target(f), err)
+			}
+		}
+		r.mark = r.res.phase("merge "+f.Name, r.mark)
+		r.res.Files[i].Changed = n
+	}
+	return false, nil
+}
+
+// refreshState keeps each enrollment's state and latest activity current (SPEC A1) for the enrollments
+// this import touched; all of them after a first load.
+func refreshState(ctx context.Context, tx pgx.Tx, loads map[string]*fileLoad) error {
+	var parts []string
+	full := false
+	for _, name := range engine.ActivityFiles {
+		l := loads[name]
+		if l == nil {
+			continue
+		}
+		full = full || l.direct
+		parts = append(parts, "SELECT enrollmentid FROM "+srcView(l.spec))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	parts = append(parts, "SELECT enrollmentid FROM activity_stored")
+	touched := "SELECT DISTINCT enrollmentid FROM (" + strings.Join(parts, " UNION ALL ") + ") t"
+	if full {
+		touched = ""
+	}
+	if _, err := engine.RefreshState(ctx, tx, touched); err != nil {
+		return err
+	}
+	// Previews plan with it: without statistics the planner guesses wrong by orders of magnitude.
+	_, err := tx.Exec(ctx, "ANALYZE exitflow.enrollment_state")
+	return err
+}
+
+// rememberStoredEnrollments keeps, in temp table activity_stored, the EnrollmentIDs that the
+// stored rows this import replaces point at now (before the merge), for refreshState.
+func rememberStoredEnrollments(ctx context.Context, tx pgx.Tx, loads map[string]*fileLoad) error {
+	parts := []string{"SELECT NULL::text AS enrollmentid WHERE false"}
+	for _, name := range engine.ActivityFiles {
+		l := loads[name]
+		if l == nil || l.direct || name == "Enrollment" {
+			continue
+		}
+		key := hmis.Quote(l.spec.Key().DB())
+		parts = append(parts, fmt.Sprintf("SELECT h.enrollmentid FROM %s h JOIN %s s ON s.%s = h.%s AND s.enrollmentid <> h.enrollmentid",
+			target(l.spec), stagingTable(l.spec), key, key))
+	}
+	_, err := tx.Exec(ctx, "CREATE TEMP TABLE activity_stored ON COMMIT DROP AS "+strings.Join(parts, " UNION ALL "))
+	if err != nil {
+		return fmt.Errorf("listing the enrollments of replaced activity rows: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,15 @@
+-- state: each enrollment's row of exitflow.enrollment_state: its project, household, person, entry
+-- date, open flag (no live Exit row) and latest activity (activity.sql). Soft-deleted enrollments
+-- have no row.
+-- SPEC A1, A4, H3
+-- {activity}: activity.sql; {in_e}: nothing (every enrollment), or "AND e.enrollmentid IN (...)"
+--       with the same enrollments as activity.sql's {in}
+-- No parameters.
+-- psql: print the assembled statement (go test ./internal/engine -run TestQueriesDump -args -sqldump DIR),
+--       then run DIR/state_all.sql as it is.
+SELECT e.enrollmentid, e.projectid, e.householdid, e.personalid, e.entrydate, x.enrollmentid IS NULL AS open,
+       a.last_date, a.last_source, a.last_bed_night
+FROM hmis.enrollment e
+LEFT JOIN hmis.exit x ON x.enrollmentid = e.enrollmentid AND x.datedeleted IS NULL
+LEFT JOIN ({activity}) a (enrollmentid, last_date, last_source, last_bed_night) ON a.enrollmentid = e.enrollmentid
+WHERE e.datedeleted IS NULL {in_e}
