@@ -79,7 +79,7 @@ printed), 3 not written because a new run needs --yes (the preview is printed; n
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), a, cmd) },
 	}
 	f := c.Flags()
-	f.StringVar(&o.method, "method", engine.MethodAuto, "auto (inactivity policy) or admin (administrative exits)")
+	f.StringVar(&o.method, "method", string(engine.MethodAuto), "auto (inactivity policy) or admin (administrative exits)")
 	f.StringVar(&o.asOfText, "as-of", "", "as-of date `YYYY-MM-DD` (required for a new run)")
 	f.StringArrayVar(&o.projects, "project", nil, "only this ProjectID (repeat for several; required for admin)")
 	f.StringVar(&o.actor, "actor", "", "the HMIS staff member who runs the exits (required; admin: the one named on the agreement)")
@@ -145,7 +145,7 @@ func (o *exitsRunFlags) check() error {
 // method unless --method is given.
 func (o *exitsRunFlags) runOptions(asOf time.Time, loc *time.Location, methodChanged bool) engine.RunOptions {
 	opt := engine.RunOptions{
-		Options: engine.Options{AsOf: asOf, Projects: o.projects, Method: o.method, WindowDays: o.window, AllOpen: o.allOpen},
+		Options: engine.Options{AsOf: asOf, Projects: o.projects, Method: engine.Method(o.method), WindowDays: o.window, AllOpen: o.allOpen},
 		Actor:   o.actor, RunID: o.runID, Location: loc, Wait: o.wait, Writers: engine.DefaultWriters,
 	}
 	if o.runID != 0 && !methodChanged {

@@ -58,7 +58,7 @@ func writePolicyTable(out io.Writer, eps []engine.EffectivePolicy, pols []engine
 	if len(pols) == 0 {
 		fmt.Fprintln(out, "  none: every project follows the built-in defaults")
 	}
-	rank := []string{engine.ScopeProject, engine.ScopeOrganization, engine.ScopeProjectType, engine.ScopeDefault}
+	rank := []engine.Scope{engine.ScopeProject, engine.ScopeOrganization, engine.ScopeProjectType, engine.ScopeDefault}
 	pols = slices.Clone(pols)
 	slices.SortStableFunc(pols, func(a, b engine.Policy) int {
 		return cmp.Or(cmp.Compare(slices.Index(rank, a.Scope), slices.Index(rank, b.Scope)), engine.CompareIDs(a.ScopeID, b.ScopeID))
@@ -162,7 +162,7 @@ a JSON object), json ({"projects": [...], "policies": [...]}, projects in the CS
 				_ = cw.Write(PolicyShowHeader)
 				for _, e := range eps {
 					d, _ := json.Marshal(e.ExitDefaults)
-					_ = cw.Write([]string{e.ProjectID, e.OrganizationID, strconv.Itoa(e.ProjectType), e.Scope, e.ScopeID,
+					_ = cw.Write([]string{e.ProjectID, e.OrganizationID, strconv.Itoa(e.ProjectType), string(e.Scope), e.ScopeID,
 						polInt(e.AutoExitDays, ""), polInt(e.AlertDays, ""), e.NbnBenchmark, string(d)})
 				}
 				cw.Flush()

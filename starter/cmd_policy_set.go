@@ -155,9 +155,13 @@ func (o *policySetFlags) change(f *pflag.FlagSet) (engine.PolicyChange, error) {
 }
 
 // scope is the one scope flag given, as the engine's scope and its ID.
-func (o *policySetFlags) scope(f *pflag.FlagSet) (scope, id string, err error) {
+func (o *policySetFlags) scope(f *pflag.FlagSet) (scope engine.Scope, id string, err error) {
 	var given []string
-	for _, s := range []struct{ flag, scope, id string }{
+	for _, s := range []struct {
+		flag  string
+		scope engine.Scope
+		id    string
+	}{
 		{"project", engine.ScopeProject, o.project}, {"organization", engine.ScopeOrganization, o.organization},
 		{"project-type", engine.ScopeProjectType, o.projectType}, {"default", engine.ScopeDefault, ""},
 	} {

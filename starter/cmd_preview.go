@@ -60,7 +60,7 @@ DaysInactive,ExitOn,ExitDate,Destination,DestinationSubsidyType,Reason`,
 			}
 			defer pool.Close()
 			ctx := cmd.Context()
-			opt := engine.Options{AsOf: asOf, Projects: projects, Method: method, WindowDays: window, AllOpen: allOpen, NaturalOrder: format == "table"}
+			opt := engine.Options{AsOf: asOf, Projects: projects, Method: engine.Method(method), WindowDays: window, AllOpen: allOpen, NaturalOrder: format == "table"}
 			if err := opt.Validate(ctx, pool); err != nil { // the engine's checks, as for a run
 				return err
 			}
@@ -77,7 +77,7 @@ DaysInactive,ExitOn,ExitDate,Destination,DestinationSubsidyType,Reason`,
 	f := c.Flags()
 	f.StringVar(&asOfText, "as-of", "", "as-of date `YYYY-MM-DD` (default today in the CoC time zone)")
 	f.StringArrayVar(&projects, "project", nil, "only this ProjectID (repeat for several)")
-	f.StringVar(&method, "method", engine.MethodAuto, "auto (inactivity policy) or admin (administrative exits)")
+	f.StringVar(&method, "method", string(engine.MethodAuto), "auto (inactivity policy) or admin (administrative exits)")
 	f.StringVar(&format, "format", "table", "table, csv or json")
 	f.IntVar(&window, "window-days", 0, "admin: days without activity that make a household past the window (default: the project's auto-exit days)")
 	f.BoolVar(&allOpen, "all-open", false, "admin: every open enrollment of the projects (a closing project)")

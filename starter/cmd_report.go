@@ -136,7 +136,7 @@ func reportFields(p engine.ProjectReport) []string {
 		return strconv.Itoa(v)
 	}
 	return []string{p.ProjectID, p.ProjectName, p.OrganizationID, p.OrganizationName, strconv.Itoa(p.ProjectType),
-		p.PolicyScope, reportInt(p.AutoExitDays), reportInt(p.AlertDays), p.NbnBenchmark,
+		string(p.PolicyScope), reportInt(p.AutoExitDays), reportInt(p.AlertDays), p.NbnBenchmark,
 		strconv.Itoa(p.OpenEnrollments), strconv.Itoa(p.OpenHouseholds),
 		n(p.PastWindowEnrollments, on), n(p.PastWindowHouseholds, on),
 		n(p.AlertWindowEnrollments, alert), n(p.AlertWindowHouseholds, alert),
@@ -174,7 +174,7 @@ func counts(enr, hh int, applies bool) string {
 
 func policyText(p engine.ProjectReport) string {
 	if p.AutoExitDays == nil {
-		return p.PolicyScope + ": off"
+		return string(p.PolicyScope) + ": off"
 	}
 	s := fmt.Sprintf("%s: %d", p.PolicyScope, *p.AutoExitDays)
 	if p.AlertDays != nil {

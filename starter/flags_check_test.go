@@ -48,8 +48,8 @@ func TestExitsUndoFlagsNeedExactlyOneSelector(t *testing.T) {
 }
 
 func TestExitsRunFlagsResumeKeepsTheRunsMethod(t *testing.T) {
-	o := exitsRunFlags{method: engine.MethodAuto, actor: "A", runID: 17}
-	assert.Equal(t, "", o.runOptions(time.Time{}, nil, false).Method)
+	o := exitsRunFlags{method: string(engine.MethodAuto), actor: "A", runID: 17}
+	assert.Equal(t, engine.Method(""), o.runOptions(time.Time{}, nil, false).Method)
 	assert.Equal(t, engine.MethodAuto, o.runOptions(time.Time{}, nil, true).Method)
 	o.runID = 0
 	assert.Equal(t, engine.MethodAuto, o.runOptions(time.Time{}, nil, false).Method)
@@ -57,9 +57,10 @@ func TestExitsRunFlagsResumeKeepsTheRunsMethod(t *testing.T) {
 
 func TestPolicySetFlagsNeedExactlyOneScope(t *testing.T) {
 	for _, tc := range []struct {
-		args      []string
-		scope, id string
-		err       string
+		args  []string
+		scope engine.Scope
+		id    string
+		err   string
 	}{
 		{[]string{"--project", "1362"}, engine.ScopeProject, "1362", ""},
 		{[]string{"--organization", "41"}, engine.ScopeOrganization, "41", ""},

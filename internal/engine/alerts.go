@@ -58,54 +58,6 @@ type AlertRun struct {
 	Key string
 }
 
-// insertAlertsSQL records one alert per household in the alert window (the 'alert' rows of
-// candidatesSQL with method auto) and returns only the episodes not recorded before (SPEC AL2: the
-// unique key is the household and its last activity date).
-var insertAlertsSQL = `
-WITH c AS (` + candidatesSQL + `),
-a AS (
-    SELECT c.projectid, c.householdid, min(c.la) AS la, min(c.la_source) AS la_source, min(c.days) AS days,
-           min(c.exit_on) AS exit_on, min(c.exit_date) AS exit_date,
-           array_agg(c.enrollmentid ORDER BY c.enrollmentid COLLATE "C") AS enrollmentids,
-           min(c.scope) AS scope, min(c.auto_exit_days) AS auto_exit_days, min(c.alert_days) AS alert_days,
-           min(c.nbn_benchmark) AS nbn_benchmark
-    FROM c WHERE c.action = 'alert'
-    GROUP BY c.projectid, c.householdid
-)
-INSERT INTO exitflow.alert (projectid, organizationid, householdid, last_activity_date, last_activity_source, as_of,
-                            days_inactive, exit_on, exit_date, enrollmentids, policy, actor, workflow_id, workflow_run_id)
-SELECT a.projectid, p.organizationid, a.householdid, a.la, a.la_source, $1, a.days, a.exit_on, a.exit_date, a.enrollmentids,
-       jsonb_build_object('scope', a.scope, 'auto_exit_days', a.auto_exit_days, 'alert_days', a.alert_days,
-                          'nbn_benchmark', a.nbn_benchmark),
-       $6, nullif($7, ''), nullif($8, '')
-FROM a JOIN hmis.project p ON p.projectid = a.projectid
-ORDER BY a.projectid COLLATE "C", a.householdid COLLATE "C"
-ON CONFLICT (projectid, householdid, last_activity_date) DO NOTHING
-RETURNING id`
-
-// alertRecipientsSQL resolves and records the recipients of the alerts $1 (SPEC AL3, N5): the
-// liaisons of the project's organization, and for each enrollment its assigned staff from
-// exitflow.assignment, else its UserID's UserEmail. One row per alert, role and email.
-const alertRecipientsSQL = `
-WITH new AS (SELECT id, organizationid, enrollmentids FROM exitflow.alert WHERE id = ANY ($1)),
-member AS (SELECT n.id, m.enrollmentid FROM new n CROSS JOIN LATERAL unnest(n.enrollmentids) AS m (enrollmentid)),
-staff AS (
-    SELECT m.id, 'assignment' AS source, s.staff_name AS name, s.email, m.enrollmentid
-    FROM member m JOIN exitflow.assignment s ON s.enrollmentid = m.enrollmentid
-    UNION ALL -- N5: no assignment row, so the enrollment's UserID in User.csv
-    SELECT m.id, 'hmis-user', trim(concat_ws(' ', u.userfirstname, u.userlastname)), trim(u.useremail), m.enrollmentid
-    FROM member m
-    JOIN hmis.enrollment e ON e.enrollmentid = m.enrollmentid AND e.datedeleted IS NULL
-    JOIN hmis."user" u ON u.userid = e.userid AND u.datedeleted IS NULL AND trim(coalesce(u.useremail, '')) <> ''
-    WHERE NOT EXISTS (SELECT 1 FROM exitflow.assignment s WHERE s.enrollmentid = m.enrollmentid)
-)
-INSERT INTO exitflow.alert_recipient (alert_id, role, source, name, email, enrollmentids)
-SELECT n.id, 'liaison', 'contact', c.name, c.email, '{}'
-FROM new n JOIN exitflow.contact c ON c.organizationid = n.organizationid AND c.role = 'liaison'
-UNION ALL
-SELECT id, 'assigned-staff', min(source), min(name), min(email), array_agg(DISTINCT enrollmentid)
-FROM staff GROUP BY id, lower(email)`
-
 // RecordAlerts records, as of opt.AsOf and for opt.Projects (empty: every project; one that is not
 // in the data is an error, as in a preview or an exit run), one alert per household in the alert
 // window (SPEC AL1) and returns only the alerts it created now, each with its recipients (SPEC

@@ -12,12 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Methods of exit the engine previews and writes.
-const (
-	MethodAuto  = "auto"  // SPEC H, D, AL: inactivity auto exits and alerts
-	MethodAdmin = "admin" // SPEC AD: administrative exits
-)
-
 // Actions of a preview row.
 const (
 	ActionExit  = "exit"
@@ -31,7 +25,7 @@ const AdminReason = "Administrative exit"
 type Options struct {
 	AsOf       time.Time // the as-of date T (a calendar date)
 	Projects   []string  // ProjectIDs; empty: every project
-	Method     string    // MethodAuto or MethodAdmin
+	Method     Method    // MethodAuto or MethodAdmin ("": MethodAuto)
 	WindowDays int       // admin: days of inactivity that make a household past the window (0: the project's auto-exit days)
 	AllOpen    bool      // admin: every open enrollment (a closing project), SPEC AD1
 	// NaturalOrder sorts Candidates by CompareIDs (IDs of digits as numbers: 9 before 10), for
@@ -55,7 +49,7 @@ type Row struct {
 	DestinationSubsidyType *int
 	Reason                 string
 	ProjectType            int
-	PolicyScope            string // the scope that gave the policy (SPEC P1)
+	PolicyScope            Scope // the scope that gave the policy (SPEC P1)
 	AutoExitDays           *int
 	AlertDays              *int
 	NbnBenchmark           string
@@ -136,7 +130,7 @@ func (o Options) args() []any {
 	if method == "" {
 		method = MethodAuto
 	}
-	return []any{o.AsOf, projects, method, window, o.AllOpen}
+	return []any{o.AsOf, projects, string(method), window, o.AllOpen}
 }
 
 // Candidates calls fn for each enrollment the engine would exit or alert on, sorted by ProjectID,

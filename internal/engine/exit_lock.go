@@ -65,10 +65,6 @@ func lockExits(ctx context.Context, conn *pgx.Conn, wait bool) error {
 	return markInterrupted(ctx, conn)
 }
 
-// StatusInterrupted is the status of a run recorded as running whose process died or was stopped
-// (its session no longer holds the exits lock): anyone can resume it.
-const StatusInterrupted = "interrupted"
-
 // markInterrupted records as interrupted the runs recorded as running: whoever holds the exits
 // lock is the only live run, so theirs died (a killed process, a lost connection).
 func markInterrupted(ctx context.Context, conn *pgx.Conn) error {

@@ -11,12 +11,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Exit methods as exitflow.exit_run and exitflow.engine_exit record them (SPEC F3).
-const (
-	RunMethodAuto  = "auto-inactivity"
-	RunMethodAdmin = "admin"
-)
-
 // RunOptions select the exits to write (Options) and say who writes them.
 type RunOptions struct {
 	Options
@@ -51,9 +45,9 @@ type RunOptions struct {
 // RunResult is what an exit run did (counts only: SPEC S1).
 type RunResult struct {
 	RunID                int64     `json:"run_id"`
-	Method               string    `json:"method"` // auto-inactivity or admin
+	Method               Method    `json:"method"` // auto or admin
 	AsOf                 time.Time `json:"as_of"`
-	Status               string    `json:"status"` // done, failed, running
+	Status               RunStatus `json:"status"` // done or failed
 	Resumed              bool      `json:"resumed"`
 	CandidateHouseholds  int       `json:"candidate_households"`  // households in the run's snapshot
 	CandidateEnrollments int       `json:"candidate_enrollments"` // enrollments in the run's snapshot
@@ -67,7 +61,7 @@ type RunResult struct {
 // runRow is an exitflow.exit_run row.
 type runRow struct {
 	id         int64
-	method     string
+	method     Method
 	asOf       time.Time
 	projects   []string
 	windowDays *int
@@ -75,16 +69,13 @@ type runRow struct {
 	actor      string
 	wfID       *string
 	wfRunID    *string
-	status     string
+	status     RunStatus
 	snapshot   *time.Time
 	undoneAt   *time.Time
 }
 
 func (r runRow) options() Options {
-	o := Options{AsOf: r.asOf, Projects: r.projects, Method: MethodAuto, AllOpen: r.allOpen}
-	if r.method == RunMethodAdmin {
-		o.Method = MethodAdmin
-	}
+	o := Options{AsOf: r.asOf, Projects: r.projects, Method: r.method, AllOpen: r.allOpen}
 	if r.windowDays != nil {
 		o.WindowDays = *r.windowDays
 	}
@@ -140,7 +131,7 @@ func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunRes
 	res := RunResult{Resumed: resumed}
 	res.RunID, res.Method, res.AsOf = run.id, run.method, run.asOf
 	by := who{actor: opt.Actor, wfID: opt.WorkflowID, wfRunID: opt.WorkflowRunID}
-	if run.status == "done" {
+	if run.status == StatusDone {
 		return finishRun(ctx, conn, run, by, res, true)
 	}
 	if _, err := conn.Exec(ctx, `UPDATE exitflow.exit_run SET status = 'running', lock_pid = pg_backend_pid(), error = NULL WHERE id = $1`, run.id); err != nil {
@@ -165,7 +156,7 @@ func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunRes
 		if r, cerr := runCounts(bg, pool, run.id, res); cerr == nil {
 			res = r
 		}
-		res.Status = "failed"
+		res.Status = StatusFailed
 		return res, fmt.Errorf("exit run %d failed (resume it with the same run ID; nothing is written twice): %w", run.id, err)
 	}
 	return finishRun(ctx, conn, run, by, res, false)
@@ -211,11 +202,8 @@ func newRun(ctx context.Context, conn *pgx.Conn, opt RunOptions) (runRow, error)
 		return runRow{}, Invalid(FieldAsOf, o.AsOf.Format(time.DateOnly), "is in the future (today is %s): exits are never recorded ahead of time",
 			today.Format(time.DateOnly))
 	}
-	run := runRow{method: RunMethodAuto, asOf: o.AsOf, projects: o.Projects, allOpen: o.AllOpen, actor: opt.Actor,
-		wfID: nullText(opt.WorkflowID), wfRunID: nullText(opt.WorkflowRunID), status: "running"}
-	if o.Method == MethodAdmin {
-		run.method = RunMethodAdmin
-	}
+	run := runRow{method: o.Method, asOf: o.AsOf, projects: o.Projects, allOpen: o.AllOpen, actor: opt.Actor,
+		wfID: nullText(opt.WorkflowID), wfRunID: nullText(opt.WorkflowRunID), status: StatusRunning}
 	if run.projects == nil {
 		run.projects = []string{}
 	}
@@ -225,15 +213,15 @@ func newRun(ctx context.Context, conn *pgx.Conn, opt RunOptions) (runRow, error)
 	err := conn.QueryRow(ctx, `INSERT INTO exitflow.exit_run (method, as_of, projects, window_days, all_open, actor, workflow_id, workflow_run_id,
 			idempotency_key, lock_pid)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, pg_backend_pid()) RETURNING id`,
-		run.method, run.asOf, run.projects, run.windowDays, run.allOpen, run.actor, run.wfID, run.wfRunID, nullText(opt.Key)).Scan(&run.id)
+		run.method.Recorded(), run.asOf, run.projects, run.windowDays, run.allOpen, run.actor, run.wfID, run.wfRunID, nullText(opt.Key)).Scan(&run.id)
 	if err != nil {
 		return run, fmt.Errorf("recording the exit run: %w", err)
 	}
 	reason := "auto exit: inactivity policy"
-	if run.method == RunMethodAdmin {
+	if run.method == MethodAdmin {
 		reason = AdminReason
 	}
-	details := map[string]any{"run_id": run.id, "phase": "started", "method": run.method, "as_of": run.asOf.Format(time.DateOnly),
+	details := map[string]any{"run_id": run.id, "phase": "started", "method": run.method.Recorded(), "as_of": run.asOf.Format(time.DateOnly),
 		"projects": run.projects, "all_open": run.allOpen}
 	if opt.Key != "" {
 		details["idempotency_key"] = opt.Key
@@ -246,8 +234,9 @@ func newRun(ctx context.Context, conn *pgx.Conn, opt RunOptions) (runRow, error)
 
 func loadRun(ctx context.Context, q Querier, id int64) (runRow, error) {
 	r := runRow{id: id}
+	var method string
 	err := q.QueryRow(ctx, `SELECT method, as_of, projects, window_days, all_open, actor, workflow_id, workflow_run_id, status, snapshot_at, undone_at
-		FROM exitflow.exit_run WHERE id = $1`, id).Scan(&r.method, &r.asOf, &r.projects, &r.windowDays, &r.allOpen, &r.actor,
+		FROM exitflow.exit_run WHERE id = $1`, id).Scan(&method, &r.asOf, &r.projects, &r.windowDays, &r.allOpen, &r.actor,
 		&r.wfID, &r.wfRunID, &r.status, &r.snapshot, &r.undoneAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, &NotFoundError{fmt.Sprintf("exit run %d does not exist", id)}
@@ -255,6 +244,7 @@ func loadRun(ctx context.Context, q Querier, id int64) (runRow, error) {
 	if err != nil {
 		return r, fmt.Errorf("reading exit run %d: %w", id, err)
 	}
+	r.method = methodOfRecord(method)
 	if len(r.projects) == 0 {
 		r.projects = nil
 	}
@@ -267,7 +257,7 @@ func checkResume(run runRow, opt RunOptions, complete bool) error {
 	if run.undoneAt != nil {
 		return fmt.Errorf("exit run %d was undone on %s: it is not resumed; start a new run", run.id, run.undoneAt.Format(time.DateOnly))
 	}
-	if run.method == "auto-housed" {
+	if run.method == MethodHoused {
 		return fmt.Errorf("exit run %d is a housed-exit run: it is not resumed here", run.id)
 	}
 	if d := runDiffs(run, opt.Options, complete); len(d) > 0 {
@@ -308,7 +298,7 @@ func finishRun(ctx context.Context, conn *pgx.Conn, run runRow, by who, res RunR
 	if err != nil {
 		return res, err
 	}
-	res.Status = "done"
+	res.Status = StatusDone
 	if wasDone {
 		return res, nil
 	}
@@ -319,7 +309,7 @@ func finishRun(ctx context.Context, conn *pgx.Conn, run runRow, by who, res RunR
 		return res, fmt.Errorf("exit run %d: %w", run.id, err)
 	}
 	reason := "auto exit: inactivity policy"
-	if run.method == RunMethodAdmin {
+	if run.method == MethodAdmin {
 		reason = AdminReason
 	}
 	return res, writeAudit(ctx, conn, by.actor, "exit-run", reason, by.wfID, by.wfRunID, map[string]any{

@@ -26,82 +26,12 @@ const DefaultBatchHouseholds = 10000
 // database server busy (BENCHMARKS.md).
 const DefaultWriters = 2
 
-// staleSQL marks as skipped the candidates of a batch that are no longer what the snapshot saw:
-// those whose enrollment was deleted since, and the households in which a member (open or exited,
-// SPEC H1) has activity after the snapshot's last activity date, or an open member is not in the
-// snapshot (joined or reopened since). Exiting part of such a household would break H2, so none of
-// it is exited. Only an import changes these: without one since the snapshot, it is not run.
-// $1 run, [$2, $3] households, $4 as-of.
-const staleSQL = `
-UPDATE exitflow.exit_run_candidate c SET status = 'skipped'
-WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq <= $3 AND c.status IS NULL
-  AND (NOT EXISTS (SELECT 1 FROM hmis.enrollment e WHERE e.enrollmentid = c.enrollmentid AND e.datedeleted IS NULL)
-    OR EXISTS (
-    SELECT 1 FROM exitflow.enrollment_state e
-    WHERE e.householdid = c.householdid AND e.projectid = c.projectid AND e.entrydate <= $4
-      AND (greatest(e.entrydate, CASE WHEN c.by_bed_night THEN e.last_bed_night ELSE e.last_date END) > c.last_activity_date
-           OR (e.open AND NOT EXISTS (SELECT 1 FROM exitflow.exit_run_candidate m WHERE m.run_id = $1 AND m.enrollmentid = e.enrollmentid)))))`
-
-// insertExitsSQL inserts the Exit rows of the candidates {from} (aliased b): a real Exit row per
-// enrollment (SPEC F3), DateCreated = DateUpdated = $4 (CoC wall clock), ExportID $5. {cols} and
-// {vals} are the P5 default columns.
-const insertExitsSQL = `
-    INSERT INTO hmis.exit (exitid, enrollmentid, personalid, exitdate, destination, destinationsubsidytype{cols},
-                           datecreated, dateupdated, userid, exportid)
-    SELECT b.exitid, b.enrollmentid, b.personalid, b.exit_date, b.destination, b.subsidy{vals},
-           $4::timestamp, $4::timestamp, '` + EngineUserID + `', $5::text
-    FROM {from}
-    ORDER BY b.seq`
-
-// batchDoneSQL records the batch of households [$2, $3] of run $1 as committed, with its Exit rows.
-const batchDoneSQL = `INSERT INTO exitflow.exit_run_batch (run_id, hh_from, hh_to, written_at, actor, workflow_id, workflow_run_id)
-    VALUES ($1, $2, $3, $4::timestamp, $6, nullif($7, ''), nullif($8, ''))`
-
-// writeFreshSQL writes the Exit rows of a batch of households when nothing but this run has
-// written since its list was made (no import since): every candidate gets its Exit, set-based,
-// with a plain INSERT. The one-exit-per-enrollment index still guards it: should anyone have
-// written an Exit meanwhile, the statement fails, and the batch is written by writeGuardedSQL
-// instead. The candidates themselves are the engine records (SPEC F3; the view
-// exitflow.engine_exit). $1 run, [$2, $3] households, $4 now, $5 ExportID, $6–$8 who writes it:
-// actor, workflow ID and run ID (SPEC U1; a resumed run: who resumed it).
-const writeFreshSQL = `
-WITH x AS (` + insertExitsSQL + `
-    RETURNING 1
-),
-done AS (` + batchDoneSQL + `)
-SELECT 0, '' FROM (SELECT count(*) FROM x) n`
-
-// writeGuardedSQL writes the Exit rows of a batch of households after a change since the list (an
-// import, an Exit written meanwhile, a resumed run): H3: an enrollment that has an Exit keeps it
-// (INSERT … ON CONFLICT DO NOTHING on the one-exit-per-enrollment index), and the batch marks what
-// it did not write (already exited; deleted since: skipped).
-const writeGuardedSQL = `
-WITH b AS (
-    SELECT c.* FROM exitflow.exit_run_candidate c
-    WHERE c.run_id = $1 AND c.hh_seq >= $2 AND c.hh_seq <= $3 AND c.status IS NULL
-),
-x AS (` + insertExitsSQL + `
-    ON CONFLICT DO NOTHING -- the ExitID, or exit_one_per_enrollment: the enrollment has an Exit (H3)
-    RETURNING exitid
-),
-u AS ( -- the candidates not written, and why (NULL: the ExitID is taken: the batch fails)
-    UPDATE exitflow.exit_run_candidate c
-    SET status = CASE WHEN EXISTS (SELECT 1 FROM hmis.exit o WHERE o.enrollmentid = c.enrollmentid AND o.datedeleted IS NULL) THEN 'already-exited'
-                      WHEN NOT EXISTS (SELECT 1 FROM hmis.enrollment e WHERE e.enrollmentid = c.enrollmentid AND e.datedeleted IS NULL) THEN 'skipped'
-                 END
-    FROM b
-    WHERE c.run_id = b.run_id AND c.enrollmentid = b.enrollmentid AND b.exitid NOT IN (SELECT exitid FROM x)
-    RETURNING c.status, c.exitid
-),
-done AS (` + batchDoneSQL + `)
-SELECT count(*) FILTER (WHERE status IS NULL), coalesce(min(exitid) FILTER (WHERE status IS NULL), '') FROM u`
-
 // fixedExitColumns are the Exit columns WriteExits sets itself; every other column is NULL (F2)
 // unless the project's exit defaults (P5) set it.
 var fixedExitColumns = []string{"exitid", "enrollmentid", "personalid", "exitdate", "destination", "destinationsubsidytype",
 	"datecreated", "dateupdated", "userid", "datedeleted", "exportid", "import_id", "import_line"}
 
-// defaultColumns builds the {cols} and {vals} of insertExitsSQL from hmis.exit's columns.
+// defaultColumns builds the {cols} and {vals} of sql/exit_insert.sql from hmis.exit's columns.
 func defaultColumns(ctx context.Context, q Querier) (cols, vals string, err error) {
 	rows, err := q.Query(ctx, `SELECT column_name, data_type FROM information_schema.columns
 		WHERE table_schema = 'hmis' AND table_name = 'exit' AND column_name <> ALL ($1) ORDER BY ordinal_position`, fixedExitColumns)
@@ -205,9 +135,7 @@ func (w *batchWriter) prepare(ctx context.Context, conn *pgx.Conn) error {
 	if err != nil {
 		return err
 	}
-	w.fresh = strings.NewReplacer("{cols}", cols, "{vals}", vals, "{from}",
-		"exitflow.exit_run_candidate b WHERE b.run_id = $1 AND b.hh_seq >= $2 AND b.hh_seq <= $3 AND b.status IS NULL").Replace(writeFreshSQL)
-	w.guarded = strings.NewReplacer("{cols}", cols, "{vals}", vals, "{from}", "b").Replace(writeGuardedSQL)
+	w.fresh, w.guarded = exitColumns(writeFreshSQL, cols, vals), exitColumns(writeGuardedSQL, cols, vals)
 	return nil
 }
 

@@ -17,7 +17,7 @@ func TestAD2_AdminRunReasonActorAndDates(t *testing.T) {
 	preview := exPreview(t, pool, opt)
 	require.Equal(t, []string{"NN1"}, keys(preview))
 	res := exRun(t, pool, engine.RunOptions{Options: opt, Actor: "Ann Admin"})
-	assert.Equal(t, engine.RunMethodAdmin, res.Method)
+	assert.Equal(t, engine.MethodAdmin, res.Method)
 	assert.Equal(t, 1, res.Enrollments)
 	assert.Equal(t, 1, exCount(t, pool, `SELECT count(*) FROM exitflow.engine_exit ee JOIN hmis.exit x USING (exitid)
 		WHERE ee.enrollmentid = 'NN1' AND ee.method = 'admin' AND ee.reason = $1 AND ee.actor = 'Ann Admin'

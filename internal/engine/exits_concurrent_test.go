@@ -47,7 +47,7 @@ func TestH3_ConcurrentRunsAreRefusedOrWaitAndNothingDoubles(t *testing.T) {
 	assert.Equal(t, first.RunID, busy.RunID)
 	assert.Contains(t, busyErr.Error(), "exit run "+strconv.FormatInt(first.RunID, 10)+" (by Dana Lee) is in progress")
 	require.NoError(t, <-waitedErr)
-	assert.Equal(t, "done", waited.Status)
+	assert.Equal(t, engine.StatusDone, waited.Status)
 	assert.Zero(t, waited.Enrollments, "the waiting run finds everything exited")
 	assert.Equal(t, 10, first.Enrollments)
 	assert.Equal(t, 10, exCount(t, pool, "SELECT count(*) FROM hmis.exit WHERE userid = 'exitflow'"))
@@ -82,7 +82,7 @@ func TestH2_ParallelWritersWriteEachHouseholdOnce(t *testing.T) {
 			last = done
 			assert.Equal(t, 9, total)
 		}})
-	assert.Equal(t, engine.RunResult{RunID: res.RunID, Method: engine.RunMethodAuto, AsOf: exAsOf, Status: "done", CandidateHouseholds: 9,
+	assert.Equal(t, engine.RunResult{RunID: res.RunID, Method: engine.MethodAuto, AsOf: exAsOf, Status: engine.StatusDone, CandidateHouseholds: 9,
 		CandidateEnrollments: 10, Households: 9, Enrollments: 10}, res)
 	assert.Equal(t, 10, calls, "before the first batch, then after each of the 9")
 	assert.Equal(t, 9, last)

@@ -36,7 +36,7 @@ func TestF3_RunWritesThePreviewsExitsWithEngineRecords(t *testing.T) {
 
 	res := exRun(t, pool, engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Method: engine.MethodAuto}, Actor: "Dana Lee",
 		WorkflowID: "agreement-7", WorkflowRunID: "r-1"})
-	assert.Equal(t, engine.RunResult{RunID: res.RunID, Method: engine.RunMethodAuto, AsOf: exAsOf, Status: "done", CandidateHouseholds: 9,
+	assert.Equal(t, engine.RunResult{RunID: res.RunID, Method: engine.MethodAuto, AsOf: exAsOf, Status: "done", CandidateHouseholds: 9,
 		CandidateEnrollments: 10, Households: 9, Enrollments: 10}, res)
 
 	// The same enrollments, exit dates and destinations as the preview.
@@ -74,7 +74,8 @@ func TestF3_RunWritesThePreviewsExitsWithEngineRecords(t *testing.T) {
 		assert.Equal(t, p.PersonalID, personal)
 		assert.Equal(t, p.ProjectID, project)
 		assert.Equal(t, p.HouseholdID, household)
-		assert.Equal(t, engine.RunMethodAuto, method)
+		assert.Equal(t, engine.MethodAuto.Recorded(), method, "SPEC F3: the record names the method auto-inactivity")
+		assert.Equal(t, "auto-inactivity", method)
 		assert.Equal(t, p.Reason, reason)
 		assert.Equal(t, "Dana Lee", actor)
 		assert.Equal(t, "agreement-7", wf)

@@ -179,7 +179,7 @@ func runDiffs(run runRow, opt Options, complete bool) []OptionDiff {
 	if method == "" && complete {
 		method = MethodAuto
 	}
-	add(FieldMethod, own.Method, method, method != "")
+	add(FieldMethod, string(own.Method), string(method), method != "")
 	add(FieldAsOf, dateText(own.AsOf), dateText(opt.AsOf), !opt.AsOf.IsZero())
 	add(FieldProjectID, projectsText(own.Projects), projectsText(opt.Projects), len(opt.Projects) > 0)
 	add(FieldWindowDays, intText(own.WindowDays), intText(opt.WindowDays), opt.WindowDays != 0)

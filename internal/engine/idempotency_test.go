@@ -120,7 +120,7 @@ func TestH2_KeyedRunKilledMidWriteIsResumedByItsKeyAndWritesEachExitOnce(t *test
 	res, err := engine.WriteExits(ctx, pool, engine.RunOptions{Options: engine.Options{AsOf: exAsOf}, Actor: "Dana Lee", Key: key})
 	require.NoError(t, err)
 	assert.True(t, res.Resumed)
-	assert.Equal(t, "done", res.Status)
+	assert.Equal(t, engine.StatusDone, res.Status)
 	assert.Equal(t, 10, res.Enrollments)
 	assert.Equal(t, 9, res.Households)
 	assert.Equal(t, 1, exCount(t, pool, "SELECT count(*) FROM exitflow.exit_run"), "one run for the key")
@@ -131,7 +131,7 @@ func TestH2_KeyedRunKilledMidWriteIsResumedByItsKeyAndWritesEachExitOnce(t *test
 	again, err := engine.WriteExits(ctx, pool, engine.RunOptions{Options: engine.Options{AsOf: exAsOf}, Actor: "Dana Lee", Key: key})
 	require.NoError(t, err)
 	assert.Equal(t, res.RunID, again.RunID)
-	assert.Equal(t, "done", again.Status)
+	assert.Equal(t, engine.StatusDone, again.Status)
 	assert.Equal(t, 10, again.Enrollments)
 	assert.Equal(t, 10, exCount(t, pool, "SELECT count(*) FROM hmis.exit WHERE userid = 'exitflow'"))
 	assert.Equal(t, 1, exCount(t, pool, "SELECT count(*) FROM exitflow.exit_run"))
@@ -156,7 +156,7 @@ func TestH2_U1_DeadRunIsInterruptedAndAnotherActorResumesIt(t *testing.T) {
 	res, err := engine.WriteExits(ctx, pool, engine.RunOptions{RunID: id, Actor: "Sam Ortiz"})
 	require.NoError(t, err)
 	assert.True(t, res.Resumed)
-	assert.Equal(t, "done", res.Status)
+	assert.Equal(t, engine.StatusDone, res.Status)
 	assert.Equal(t, 10, res.Enrollments)
 	byActor := map[string]int{}
 	rows, err := pool.Query(ctx, "SELECT actor, count(DISTINCT householdid) FROM exitflow.engine_exit GROUP BY 1")
@@ -188,7 +188,7 @@ func TestH2_KeyedRunCancelledIsResumedByItsKey(t *testing.T) {
 	}
 	first, err := engine.WriteExits(ctx, pool, opt)
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, "failed", first.Status)
+	assert.Equal(t, engine.StatusFailed, first.Status)
 	opt.Progress = nil
 	res, err := engine.WriteExits(context.Background(), pool, opt)
 	require.NoError(t, err)
@@ -214,7 +214,7 @@ func TestH2_KeyedRunWithOtherOptionsIsRefusedNamingTheDifference(t *testing.T) {
 	// Resuming by run ID: only the options given are compared.
 	_, err = engine.WriteExits(ctx, pool, engine.RunOptions{RunID: first.RunID, Options: engine.Options{Method: engine.MethodAdmin}, Actor: "Dana Lee"})
 	require.ErrorAs(t, err, &mm)
-	assert.Equal(t, []engine.OptionDiff{{Field: engine.FieldMethod, Was: engine.MethodAuto, Given: engine.MethodAdmin}}, mm.Diffs)
+	assert.Equal(t, []engine.OptionDiff{{Field: engine.FieldMethod, Was: string(engine.MethodAuto), Given: string(engine.MethodAdmin)}}, mm.Diffs)
 	_, err = engine.WriteExits(ctx, pool, engine.RunOptions{RunID: first.RunID, Key: "k1", Actor: "Dana Lee"})
 	require.ErrorIs(t, err, engine.ErrInvalid, "a key and a run ID together")
 	assert.Equal(t, 1, exCount(t, pool, "SELECT count(*) FROM exitflow.exit_run"))

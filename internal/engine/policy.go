@@ -4,15 +4,6 @@ import (
 	"time"
 )
 
-// Policy scopes (SPEC P1), most specific first; ScopeBuiltIn is the P2 fallback and has no row.
-const (
-	ScopeProject      = "project"
-	ScopeOrganization = "organization"
-	ScopeProjectType  = "project-type"
-	ScopeDefault      = "default"
-	ScopeBuiltIn      = "built-in"
-)
-
 // Night-by-night benchmarks (SPEC P4, A4).
 const (
 	BenchmarkLastBedNight = "last-bed-night" // HUD-compliant default
@@ -50,7 +41,7 @@ type ExitDefault struct {
 // set": auto exit off, no alert, benchmark last-bed-night, no exit defaults. A scope with a row keeps
 // every field the change does not give.
 type PolicyChange struct {
-	Scope        string        // ScopeProject, ScopeOrganization, ScopeProjectType or ScopeDefault
+	Scope        Scope         // ScopeProject, ScopeOrganization, ScopeProjectType or ScopeDefault
 	ScopeID      string        // ProjectID, OrganizationID or project type number; "" for ScopeDefault
 	AutoExitDays *int          // nil: unchanged
 	AlertDays    *int          // nil: unchanged
@@ -71,7 +62,7 @@ type PreviewCounts struct {
 
 // PolicyResult is what SetPolicy did, or (not confirmed) would do.
 type PolicyResult struct {
-	Scope             string
+	Scope             Scope
 	ScopeID           string
 	Old               *PolicyValues // nil: the scope had no policy row
 	New               PolicyValues
@@ -92,14 +83,14 @@ type EffectivePolicy struct {
 	OrganizationID   string `json:"organization_id"`
 	OrganizationName string `json:"organization_name"` // "" if the organization is not in the data (or deleted)
 	ProjectType      int    `json:"project_type"`
-	Scope            string `json:"scope"`    // project, organization, project-type, default or built-in
+	Scope            Scope  `json:"scope"`    // project, organization, project-type, default or built-in
 	ScopeID          string `json:"scope_id"` // "" for default and built-in
 	PolicyValues
 }
 
 // Policy is one scope's policy row.
 type Policy struct {
-	Scope     string    `json:"scope"`
+	Scope     Scope     `json:"scope"`
 	ScopeID   string    `json:"scope_id"`
 	ChangedAt time.Time `json:"changed_at"`
 	ChangedBy string    `json:"changed_by"`
@@ -111,7 +102,7 @@ type PolicyHistoryEntry struct {
 	ID        int64         `json:"id"`
 	ChangedAt time.Time     `json:"changed_at"`
 	Actor     string        `json:"actor"`
-	Scope     string        `json:"scope"`
+	Scope     Scope         `json:"scope"`
 	ScopeID   string        `json:"scope_id"`
 	Old       *PolicyValues `json:"old"` // nil: the scope had no policy before
 	New       *PolicyValues `json:"new"`

@@ -12,8 +12,8 @@ import (
 )
 
 // scopeField is the input field that names a scope, for messages.
-func scopeField(scope string) Field {
-	return map[string]Field{ScopeProject: FieldProjectID, ScopeOrganization: FieldOrganizationID,
+func scopeField(scope Scope) Field {
+	return map[Scope]Field{ScopeProject: FieldProjectID, ScopeOrganization: FieldOrganizationID,
 		ScopeProjectType: FieldProjectType}[scope] // "" for the default scope: a field of its own
 }
 

@@ -8,14 +8,14 @@ import (
 )
 
 // ScopeLabel names a scope for people: "project P1", "organization O1", "project type 6", "default", "built-in".
-func ScopeLabel(scope, id string) string {
+func ScopeLabel(scope Scope, id string) string {
 	switch scope {
 	case ScopeProject, ScopeOrganization:
-		return scope + " " + id
+		return string(scope) + " " + id
 	case ScopeProjectType:
 		return "project type " + id
 	}
-	return scope
+	return string(scope)
 }
 
 // String renders policy values for people: "auto exit 90 days, alert 80 days, NbN last-bed-night, exit defaults Destination=435 DestinationSubsidyType=431".

@@ -65,7 +65,7 @@ func windows(ctx context.Context, q Querier) (map[string]EffectivePolicy, error)
 }
 
 // covers reports whether a scope can give its policy to the project of e.
-func covers(e EffectivePolicy, scope, id string) bool {
+func covers(e EffectivePolicy, scope Scope, id string) bool {
 	switch scope {
 	case ScopeProject:
 		return e.ProjectID == id

@@ -25,7 +25,7 @@ type TxBeginner interface {
 }
 
 // checkScopeID checks that the scope's ID exists (not soft-deleted) and returns it in stored form.
-func checkScopeID(ctx context.Context, q Querier, scope, id string) (string, error) {
+func checkScopeID(ctx context.Context, q Querier, scope Scope, id string) (string, error) {
 	id = strings.TrimSpace(id)
 	var table string
 	switch scope {
@@ -47,14 +47,14 @@ func checkScopeID(ctx context.Context, q Querier, scope, id string) (string, err
 		return "", fmt.Errorf("checking %s %s: %w", scope, id, err)
 	}
 	if !ok {
-		file := map[string]string{ScopeProject: "Project.csv", ScopeOrganization: "Organization.csv"}[scope]
+		file := map[Scope]string{ScopeProject: "Project.csv", ScopeOrganization: "Organization.csv"}[scope]
 		return "", Invalid(scopeField(scope), id, "no such %s (not in the imported %s)", scope, file)
 	}
 	return id, nil
 }
 
 // readPolicy reads the row of one scope, nil if there is none.
-func readPolicy(ctx context.Context, q Querier, scope, id string) (*PolicyValues, error) {
+func readPolicy(ctx context.Context, q Querier, scope Scope, id string) (*PolicyValues, error) {
 	var v PolicyValues
 	err := q.QueryRow(ctx, `SELECT auto_exit_days, alert_days, nbn_benchmark, exit_defaults FROM exitflow.policy
 		WHERE scope = $1 AND scope_id = $2 FOR UPDATE`, scope, id).Scan(&v.AutoExitDays, &v.AlertDays, &v.NbnBenchmark, &v.ExitDefaults)
@@ -175,7 +175,7 @@ func previewPolicyChange(ctx context.Context, tx pgx.Tx, c PolicyChange, res *Po
 
 // coveredProjects lists, sorted, the projects a scope covers: those that may get their policy
 // from it.
-func coveredProjects(windows map[string]EffectivePolicy, scope, id string) []string {
+func coveredProjects(windows map[string]EffectivePolicy, scope Scope, id string) []string {
 	var candidates []string
 	for _, p := range slices.Sorted(maps.Keys(windows)) {
 		if covers(windows[p], scope, id) {

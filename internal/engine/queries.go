@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,7 +17,8 @@ import (
 // This file is the only place they are put together: a file names another statement or a piece of
 // text as a placeholder, {name}, and the variables below fill each one in, once, at package
 // initialization (a missing file or a placeholder left over panics there). To see a statement as
-// it is sent, with every placeholder filled in:
+// it is sent, with every placeholder filled in: `exitflow sql NAME` (Statement), or all of them
+// into files:
 //
 //	go test ./internal/engine -run TestQueriesDump -args -sqldump DIR
 //
@@ -56,7 +58,56 @@ var (
 	refreshStateSQL    = assembled("state_refresh", "state_refresh", vars{"state_touched": touchedStateSQL})
 	rebuildStateSQL    = assembled("state_rebuild", "state_rebuild", vars{"state_all": allStateSQL})
 	stateMismatchesSQL = assembled("state_mismatches", "state_mismatches", vars{"state_all": allStateSQL})
+
+	// insertAlertsSQL records the alerts of candidatesSQL's alert rows; alertRecipientsSQL their recipients.
+	insertAlertsSQL    = assembled("alerts_insert", "alerts_insert", vars{"candidates": candidatesSQL})
+	alertRecipientsSQL = assembled("alert_recipients", "alert_recipients", nil)
+
+	// staleSQL skips the candidates of a batch that changed since the run's snapshot.
+	staleSQL = assembled("stale", "stale", nil)
+	// writeFreshSQL and writeGuardedSQL write a batch's Exit rows; exitColumns fills in their
+	// exit-default columns, which are this database's (hmis.exit may carry more than HUD's).
+	writeFreshSQL = assembled("write_fresh", "write_fresh", vars{
+		"insert_exits": fragment("exit_insert", vars{"from": freshFrom, "engine_user": quoted(EngineUserID), "cols": "{cols}", "vals": "{vals}"}),
+		"batch_done":   fragment("batch_done", nil),
+	})
+	writeGuardedSQL = assembled("write_guarded", "write_guarded", vars{
+		"insert_exits": fragment("exit_insert", vars{"from": "b", "engine_user": quoted(EngineUserID), "cols": "{cols}", "vals": "{vals}"}),
+		"batch_done":   fragment("batch_done", nil),
+	})
 )
+
+// freshFrom is write_fresh's {from}: the batch's candidates, aliased b.
+const freshFrom = "exitflow.exit_run_candidate b WHERE b.run_id = $1 AND b.hh_seq >= $2 AND b.hh_seq <= $3 AND b.status IS NULL"
+
+// perRun are the placeholders left in a statement to be filled in per run (exitColumns).
+var perRun = []string{"{cols}", "{vals}"}
+
+// exitColumns fills in the exit-default columns {cols} and their values {vals} of a write statement.
+func exitColumns(sql, cols, vals string) string {
+	return strings.NewReplacer("{cols}", cols, "{vals}", vals).Replace(sql)
+}
+
+// quoted is s as an SQL string literal.
+func quoted(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// StatementNames are the names of the engine's assembled rule statements, sorted (exitflow sql).
+func StatementNames() []string { return slices.Sorted(maps.Keys(statements)) }
+
+// Statement is the named statement as the engine sends it, headed by its file's header, for psql;
+// a write statement's exit-default columns are left out (each database has its own).
+func Statement(name string) (string, bool) {
+	sql, ok := statements[name]
+	if !ok {
+		return "", false
+	}
+	b, err := fs.ReadFile(sqlFiles, "sql/"+statementFile[name]+".sql")
+	if err != nil {
+		return "", false
+	}
+	header, _ := splitHeader(string(b))
+	return strings.TrimRight(header, "\n") + "\n" + exitColumns(sql, "", "") + ";\n", true
+}
 
 // The restrictions of activity.sql ({in}) and state.sql ({in_e}) to the enrollments RefreshState
 // lists in the temporary table state_touched.
@@ -86,8 +137,9 @@ type vars map[string]string
 // statements are the assembled statements by name, and sqlFilesUsed the files they came from,
 // for the tests (every statement prepares, every file is used).
 var (
-	statements   = map[string]string{}
-	sqlFilesUsed = map[string]bool{}
+	statements    = map[string]string{}
+	statementFile = map[string]string{}
+	sqlFilesUsed  = map[string]bool{}
 )
 
 // assembled is the statement of sql/<file>.sql with v filled in, recorded as name; it panics
@@ -101,6 +153,17 @@ func assembled(name, file string, v vars) string {
 		panic(fmt.Sprintf("engine: statement %s assembled twice", name))
 	}
 	statements[name] = sql
+	statementFile[name] = file
+	sqlFilesUsed[file] = true
+	return sql
+}
+
+// fragment is sql/<file>.sql with v filled in, a part of other statements (not prepared alone).
+func fragment(file string, v vars) string {
+	sql, err := assemble(sqlFiles, file, v)
+	if err != nil {
+		panic(err)
+	}
 	sqlFilesUsed[file] = true
 	return sql
 }

@@ -40,26 +40,39 @@ func TestQueriesPrepare(t *testing.T) {
 	// What RefreshState creates before it runs state_refresh.
 	_, err = conn.Exec(ctx, "CREATE TEMP TABLE state_touched (enrollmentid text)")
 	require.NoError(t, err)
+	// The exit-default columns a run fills in: this database's, and none (as exitflow sql prints them).
+	cols, vals, err := defaultColumns(ctx, conn)
+	require.NoError(t, err)
+	require.NotEmpty(t, cols, "hmis.exit has columns beyond those the engine sets")
 	require.NotEmpty(t, statements)
 	for _, name := range sortedStatements() {
-		_, err := conn.Conn().Prepare(ctx, "q_"+name, statements[name])
+		_, err := conn.Conn().Prepare(ctx, "q_"+name, exitColumns(statements[name], cols, vals))
 		assert.NoError(t, err, "statement %s does not prepare", name)
+		text, ok := Statement(name)
+		require.True(t, ok, name)
+		_, err = conn.Conn().Prepare(ctx, "p_"+name, text)
+		assert.NoError(t, err, "statement %s as exitflow sql prints it does not prepare", name)
 	}
-	// alerts.go embeds candidatesSQL in a statement of its own.
-	_, err = conn.Conn().Prepare(ctx, "q_insert_alerts", insertAlertsSQL)
-	assert.NoError(t, err, "insertAlertsSQL does not prepare")
 }
 
 // Every {placeholder} of every statement is filled in.
 func TestQueriesResolved(t *testing.T) {
 	for name, sql := range statements {
-		assert.Empty(t, placeholderRE.FindAllString(sql, -1), "statement %s", name)
+		left := placeholderRE.FindAllString(sql, -1)
+		left = slices.DeleteFunc(left, func(p string) bool { return slices.Contains(perRun, p) })
+		assert.Empty(t, left, "statement %s", name)
 		assert.NotEmpty(t, strings.TrimSpace(sql), "statement %s", name)
 	}
 	assert.Contains(t, candidatesSQL, "WITH pol AS (")
 	assert.Contains(t, reportSQL, "WITH pol AS (", "the report embeds the candidates")
 	assert.Contains(t, touchedStateSQL, touchedIn)
 	assert.NotContains(t, allStateSQL, "state_touched")
+	assert.Contains(t, insertAlertsSQL, "WITH pol AS (", "the alerts embed the candidates")
+	assert.Contains(t, writeFreshSQL, "'"+EngineUserID+"'")
+	assert.Contains(t, writeGuardedSQL, "INSERT INTO exitflow.exit_run_batch")
+	for _, p := range perRun {
+		assert.NotContains(t, exitColumns(writeFreshSQL, "", ""), p)
+	}
 }
 
 // assemble refuses a missing file, a placeholder without a value and a value without a

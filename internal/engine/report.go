@@ -78,7 +78,7 @@ type ProjectReport struct {
 	OrganizationName string `json:"organization_name"`
 	ProjectType      int    `json:"project_type"`
 	// The effective policy (SPEC P1, P2) and the scope that gave it.
-	PolicyScope  string `json:"policy_scope"`
+	PolicyScope  Scope  `json:"policy_scope"`
 	AutoExitDays *int   `json:"auto_exit_days"` // nil: auto exit off
 	AlertDays    *int   `json:"alert_days"`     // nil: no alert
 	NbnBenchmark string `json:"nbn_benchmark"`

@@ -134,7 +134,7 @@ func TestQ4_ReportProjectsAndReferenceWindow(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rep.Projects, 1)
 	p := rep.Projects[0]
-	assert.Equal(t, "project", p.PolicyScope)
+	assert.Equal(t, engine.ScopeProject, p.PolicyScope)
 	assert.Equal(t, days(30), p.AutoExitDays)
 	assert.Nil(t, p.AlertDays)
 	assert.Equal(t, 3, p.PastWindowEnrollments, "H1, H2 and H3 (entered 31 days ago)")

@@ -11,7 +11,7 @@ import (
 // enrollments it would exit, per project and in total. It is what HMIS staff confirm before a run.
 type RunPreview struct {
 	AsOf        time.Time      `json:"as_of"`
-	Method      string         `json:"method"`   // auto or admin
+	Method      Method         `json:"method"`   // auto or admin
 	Projects    []ProjectExits `json:"projects"` // projects with something to exit, in CompareIDs order
 	Households  int            `json:"households"`
 	Enrollments int            `json:"enrollments"`

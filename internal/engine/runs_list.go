@@ -21,7 +21,7 @@ const (
 type ListedRun struct {
 	ID            int64      `json:"id"`          // the exit run's ID (kind run), or the undo's exitflow.audit ID (kind undo)
 	Kind          string     `json:"kind"`        // KindRun or KindUndo
-	Method        string     `json:"method"`      // auto-inactivity or admin; an undo: that of the run(s) it undid
+	Method        string     `json:"method"`      // a Method (auto or admin); an undo: that of the run(s) it undid, "auto, admin" for both
 	AsOf          *time.Time `json:"as_of"`       // an undo of exits from runs of several dates: nil
 	Projects      []string   `json:"projects"`    // a run (and an undo of a run): the projects it was limited to, empty for every project; an undo of a household or an enrollment: its project
 	Actor         string     `json:"actor"`       // who ran or undid it
@@ -29,7 +29,7 @@ type ListedRun struct {
 	WorkflowRunID string     `json:"workflow_run_id"`
 	Households    int        `json:"households"`       // households with exits written (run) or undone (undo)
 	Enrollments   int        `json:"enrollments"`      // exits written or undone
-	Status        string     `json:"status"`           // run: running, interrupted, done or failed; undo: done (one transaction)
+	Status        RunStatus  `json:"status"`           // run: running, interrupted, done or failed; undo: done (one transaction)
 	StartedAt     time.Time  `json:"started_at"`       // an undo: its time
 	FinishedAt    *time.Time `json:"finished_at"`      // nil: not finished
 	UndoneAt      *time.Time `json:"undone_at"`        // a run: when exits undo --run undid it
@@ -113,9 +113,10 @@ func listRuns(ctx context.Context, q Querier, limit any) ([]ListedRun, error) {
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ListedRun, error) {
 		r := ListedRun{Kind: KindRun, RunIDs: []int64{}}
 		var asOf time.Time
-		err := row.Scan(&r.ID, &r.Method, &asOf, &r.Projects, &r.Actor, &r.WorkflowID, &r.WorkflowRunID,
+		var method string
+		err := row.Scan(&r.ID, &method, &asOf, &r.Projects, &r.Actor, &r.WorkflowID, &r.WorkflowRunID,
 			&r.Households, &r.Enrollments, &r.Status, &r.StartedAt, &r.FinishedAt, &r.UndoneAt, &r.Error)
-		r.AsOf = &asOf
+		r.AsOf, r.Method = &asOf, string(methodOfRecord(method))
 		if r.Projects == nil {
 			r.Projects = []string{}
 		}
@@ -126,7 +127,7 @@ func listRuns(ctx context.Context, q Querier, limit any) ([]ListedRun, error) {
 	}
 	for i, r := range out {
 		slices.SortFunc(out[i].Projects, CompareIDs)
-		if r.Status == "done" {
+		if r.Status == StatusDone {
 			continue
 		}
 		// Counts are recorded when a run is done: before, count its committed batches.
@@ -146,7 +147,7 @@ func listUndos(ctx context.Context, q Querier, limit any) ([]ListedRun, error) {
 		return nil, fmt.Errorf("listing the undos: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ListedRun, error) {
-		r := ListedRun{Kind: KindUndo, Status: "done"}
+		r := ListedRun{Kind: KindUndo, Status: StatusDone}
 		var run, household, project, enrollment string
 		var methods []string
 		err := row.Scan(&r.ID, &r.StartedAt, &r.Actor, &r.Reason, &r.WorkflowID, &r.WorkflowRunID, &r.Enrollments, &r.Households,
@@ -157,6 +158,9 @@ func listUndos(ctx context.Context, q Querier, limit any) ([]ListedRun, error) {
 		finished := r.StartedAt
 		r.FinishedAt = &finished
 		r.Undid = undoSelector(run, household, project, enrollment)
+		for i, m := range methods {
+			methods[i] = string(methodOfRecord(m))
+		}
 		slices.Sort(methods)
 		r.Method = strings.Join(methods, ", ")
 		slices.SortFunc(r.Projects, CompareIDs)

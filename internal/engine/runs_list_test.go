@@ -44,26 +44,26 @@ func TestListRunsShowsRunsAndUndosNewestFirst(t *testing.T) {
 
 	ur, uh, ad, au := runs[0], runs[1], runs[2], runs[3]
 	// The undo of the run: the run's method, date and projects (all), its own counts and actor.
-	assert.Equal(t, engine.RunMethodAuto, ur.Method)
+	assert.Equal(t, string(engine.MethodAuto), ur.Method)
 	require.NotNil(t, ur.AsOf)
 	assert.True(t, exAsOf.Equal(*ur.AsOf))
 	assert.Empty(t, ur.Projects)
 	assert.Equal(t, []int64{auto.RunID}, ur.RunIDs)
 	assert.Equal(t, "Dana Lee", ur.Actor)
-	assert.Equal(t, "done", ur.Status)
+	assert.Equal(t, engine.StatusDone, ur.Status)
 	assert.Equal(t, undoRun.Undone, ur.Enrollments)
 	assert.Equal(t, undoRun.Households, ur.Households)
 	// The undo of a household: its project and run, the reason.
 	assert.Equal(t, []string{"PS"}, uh.Projects)
 	assert.Equal(t, []int64{auto.RunID}, uh.RunIDs)
-	assert.Equal(t, engine.RunMethodAuto, uh.Method)
+	assert.Equal(t, string(engine.MethodAuto), uh.Method)
 	assert.Equal(t, 2, uh.Enrollments)
 	assert.Equal(t, 1, uh.Households)
 	assert.Equal(t, "Pat Kim", uh.Actor)
 	assert.Equal(t, "still engaged", uh.Reason)
 	// The runs: IDs, counts, workflow; the auto run is marked undone.
 	assert.Equal(t, admin.RunID, ad.ID)
-	assert.Equal(t, engine.RunMethodAdmin, ad.Method)
+	assert.Equal(t, string(engine.MethodAdmin), ad.Method)
 	assert.Equal(t, []string{"PN"}, ad.Projects)
 	assert.Equal(t, "Ann Admin", ad.Actor)
 	assert.Equal(t, [2]int{admin.Households, admin.Enrollments}, [2]int{ad.Households, ad.Enrollments})
@@ -71,7 +71,7 @@ func TestListRunsShowsRunsAndUndosNewestFirst(t *testing.T) {
 	assert.Equal(t, auto.RunID, au.ID)
 	assert.Equal(t, [2]int{9, 10}, [2]int{au.Households, au.Enrollments})
 	assert.Equal(t, [2]string{"agreement-7", "r-1"}, [2]string{au.WorkflowID, au.WorkflowRunID})
-	assert.Equal(t, "done", au.Status)
+	assert.Equal(t, engine.StatusDone, au.Status)
 	assert.NotNil(t, au.FinishedAt)
 	assert.NotNil(t, au.UndoneAt)
 

@@ -77,7 +77,7 @@ func CheckAdminWindows(ctx context.Context, q Querier, opt Options) error {
 // against the database. Its errors are *InvalidError.
 func (o Options) Validate(ctx context.Context, q Querier) error {
 	if o.Method != "" && o.Method != MethodAuto && o.Method != MethodAdmin {
-		return Invalid(FieldMethod, strconv.Quote(o.Method), "want auto or admin")
+		return Invalid(FieldMethod, strconv.Quote(string(o.Method)), "want auto or admin")
 	}
 	if o.AsOf.IsZero() {
 		return Invalid(FieldAsOf, nil, "an as-of date is required")

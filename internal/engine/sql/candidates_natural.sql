@@ -5,7 +5,7 @@
 -- SPEC P1, P2, P5, A1, A2, A4, H1, H2, H3, H4, D1, D2, D3, D4, F1, AL1, AD1, AD2
 -- $1 date as-of, $2 text[] ProjectIDs or NULL, $3 text 'auto' or 'admin', $4 int admin window days or NULL,
 -- $5 bool admin all-open: as in candidates_rows.sql
--- psql: print the assembled statement (go test ./internal/engine -run TestQueriesDump -args -sqldump DIR), then
---       PREPARE q(date, text[], text, int, bool) AS <DIR/candidates_natural.sql>; EXECUTE q('2026-11-01', NULL, 'auto', NULL, false);
+-- psql: `exitflow sql candidates_natural` prints the assembled statement, then
+--       PREPARE q(date, text[], text, int, bool) AS <the output of exitflow sql candidates_natural>; EXECUTE q('2026-11-01', NULL, 'auto', NULL, false);
 {candidates_rows}
 ORDER BY {natural_order}

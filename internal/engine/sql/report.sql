@@ -10,8 +10,8 @@
 -- $3 text: 'admin'; $4 int: NULL; $5 bool: true (see above)
 -- $6 int: the reference window in days for projects with auto exit off
 -- {candidates}: candidates.sql
--- psql: print the assembled statement (go test ./internal/engine -run TestQueriesDump -args -sqldump DIR), then
---       PREPARE q(date, text[], text, int, bool, int) AS <DIR/report.sql>; EXECUTE q('2026-11-01', NULL, 'admin', NULL, true, 90);
+-- psql: `exitflow sql report` prints the assembled statement, then
+--       PREPARE q(date, text[], text, int, bool, int) AS <the output of exitflow sql report>; EXECUTE q('2026-11-01', NULL, 'admin', NULL, true, 90);
 WITH c AS ({candidates}),
 hh AS ( -- one row per open household: la and days are the household's (H1)
     SELECT projectid, householdid, count(*) AS enrollments, min(la) AS la, min(days) AS days

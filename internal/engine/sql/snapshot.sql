@@ -6,8 +6,8 @@
 -- $1 date as-of, $2 text[] ProjectIDs or NULL, $3 text 'auto' or 'admin', $4 int admin window days or NULL,
 -- $5 bool admin all-open: as in candidates_rows.sql; $6 bigint: the run (exitflow.exit_run.id)
 -- {candidates}: candidates.sql
--- psql: print the assembled statement (go test ./internal/engine -run TestQueriesDump -args -sqldump DIR), then
---       BEGIN; PREPARE q(date, text[], text, int, bool, bigint) AS <DIR/snapshot.sql>;
+-- psql: `exitflow sql snapshot` prints the assembled statement, then
+--       BEGIN; PREPARE q(date, text[], text, int, bool, bigint) AS <the output of exitflow sql snapshot>;
 --       EXECUTE q('2026-11-01', NULL, 'auto', NULL, false, <run id>); ROLLBACK;
 WITH c AS (
     SELECT x.*,

@@ -5,8 +5,8 @@
 -- {activity}: activity.sql; {in_e}: nothing (every enrollment), or "AND e.enrollmentid IN (...)"
 --       with the same enrollments as activity.sql's {in}
 -- No parameters.
--- psql: print the assembled statement (go test ./internal/engine -run TestQueriesDump -args -sqldump DIR),
---       then run DIR/state_all.sql as it is.
+-- psql: `exitflow sql state_all` (every enrollment) or `exitflow sql state_touched` prints it assembled,
+--       then run the output of exitflow sql state_all as it is.
 SELECT e.enrollmentid, e.projectid, e.householdid, e.personalid, e.entrydate, x.enrollmentid IS NULL AS open,
        a.last_date, a.last_source, a.last_bed_night
 FROM hmis.enrollment e

@@ -3,8 +3,8 @@
 -- SPEC A1, A4, H3
 -- {state_all}: state.sql for every enrollment
 -- No parameters.
--- psql: print the assembled statement (go test ./internal/engine -run TestQueriesDump -args -sqldump DIR),
---       then run DIR/state_mismatches.sql as it is.
+-- psql: `exitflow sql state_mismatches` prints the assembled statement,
+--       then run the output of exitflow sql state_mismatches as it is.
 SELECT count(*) FROM exitflow.enrollment_state s
 FULL JOIN ({state_all}) r USING (enrollmentid)
 WHERE (s.projectid, s.householdid, s.personalid, s.entrydate, s.open, s.last_date, s.last_source, s.last_bed_night)

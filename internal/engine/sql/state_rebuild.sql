@@ -4,7 +4,7 @@
 -- SPEC A1, A4, H3
 -- {state_all}: state.sql for every enrollment
 -- No parameters.
--- psql: print the assembled statement (go test ./internal/engine -run TestQueriesDump -args -sqldump DIR);
+-- psql: `exitflow sql state_rebuild` prints the assembled statement;
 --       it writes: BEGIN … ROLLBACK.
 CREATE TABLE exitflow.enrollment_state_new WITH (fillfactor = 70) AS
 {state_all}

@@ -3,7 +3,7 @@
 -- SPEC A1, A4, H3
 -- {state_touched}: state.sql restricted to the enrollments in state_touched
 -- No parameters.
--- psql: print the assembled statement (go test ./internal/engine -run TestQueriesDump -args -sqldump DIR);
+-- psql: `exitflow sql state_refresh` prints the assembled statement;
 --       it needs CREATE TEMP TABLE state_touched (enrollmentid text) first, and writes: BEGIN … ROLLBACK.
 INSERT INTO exitflow.enrollment_state
 {state_touched}
