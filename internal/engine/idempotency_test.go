@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/exitflow/exitflow/internal/engine"
-	"github.com/exitflow/exitflow/internal/importer"
-	"github.com/exitflow/exitflow/internal/testdb"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,13 +96,11 @@ func killMidWrite(t *testing.T, dbURL string, pool *pgxpool.Pool, actor, key str
 	}, 20*time.Second, 20*time.Millisecond, "the dead process's session ends")
 }
 
-// keyDB is a fresh database holding the exits fixture, and its URL.
+// keyDB is exDB and its URL, for the child process.
 func keyDB(t *testing.T) (string, *pgxpool.Pool) {
 	t.Helper()
-	url, pool := testdb.New(t)
-	_, err := importer.Run(context.Background(), pool, "testdata/exits", importer.Options{})
-	require.NoError(t, err)
-	return url, pool
+	pool := exDB(t)
+	return pool.Config().ConnString(), pool
 }
 
 func TestH2_KeyedRunKilledMidWriteIsResumedByItsKeyAndWritesEachExitOnce(t *testing.T) {
