@@ -56,6 +56,9 @@ type AlertRun struct {
 	// Key is an idempotency key (a workflow: its ID and the step): a second pass with it records
 	// nothing and returns the alerts the first one created; it must give the same AsOf and Projects.
 	Key string
+	// Location is the CoC's time zone, for "today": an alert pass as of a later date is refused
+	// (nil: UTC).
+	Location *time.Location
 }
 
 // RecordAlerts records, as of opt.AsOf and for opt.Projects (empty: every project; one that is not
@@ -100,7 +103,7 @@ func RecordAlerts(ctx context.Context, db TxBeginner, opt Options, run AlertRun)
 
 // recordAlerts inserts the new alerts and their recipients, and audits them (SPEC U1).
 func recordAlerts(ctx context.Context, tx pgx.Tx, opt Options, run AlertRun) ([]Alert, []int64, error) {
-	if err := CheckProjects(ctx, tx, opt.Projects); err != nil { // as a preview and an exit run do
+	if err := checkAlertOptions(ctx, tx, opt, run.Location); err != nil {
 		return nil, nil, err
 	}
 	rows, err := tx.Query(ctx, insertAlertsSQL, append(opt.args(), run.Actor, run.WorkflowID, run.RunID)...)
@@ -123,6 +126,23 @@ func recordAlerts(ctx context.Context, tx pgx.Tx, opt Options, run AlertRun) ([]
 	err = writeAudit(ctx, tx, run.Actor, "alert", "households in the alert window (SPEC AL1)", run.WorkflowID, run.RunID,
 		map[string]any{"as_of": opt.AsOf.Format(time.DateOnly), "alerts": len(ids), "alert_ids": ids})
 	return alerts, ids, err
+}
+
+// checkAlertOptions refuses what a preview and an exit run refuse: no as-of date, one before the
+// data starts or after today (an alert ahead of time would stand for an episode that has not
+// happened, and AL2 would then hold back the real one), an unknown project.
+func checkAlertOptions(ctx context.Context, q Querier, opt Options, loc *time.Location) error {
+	if opt.AsOf.IsZero() {
+		return Invalid(FieldAsOf, nil, "an as-of date is required")
+	}
+	today := hmisNow(loc).Format(time.DateOnly)
+	if asOf := opt.AsOf.Format(time.DateOnly); asOf > today {
+		return Invalid(FieldAsOf, asOf, "is in the future (today is %s): alerts are never recorded ahead of time", today)
+	}
+	if err := CheckProjects(ctx, q, opt.Projects); err != nil {
+		return err
+	}
+	return CheckAsOf(ctx, q, opt.AsOf)
 }
 
 // loadAlerts reads the alerts ids with their recipients, by project and household.

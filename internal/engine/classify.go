@@ -23,12 +23,13 @@ func Permanent(err error) bool {
 		edited    *EditedError
 		ambiguous *AmbiguousHouseholdError
 		action    *UnknownActionError
+		taken     *ExitIDTakenError
 		pg        *pgconn.PgError
 	)
 	switch {
 	case errors.Is(err, ErrInvalid), errors.Is(err, ErrNotConfirmed), errors.Is(err, ErrNoWindow),
 		errors.As(err, &notFound), errors.As(err, &people), errors.As(err, &edited),
-		errors.As(err, &ambiguous), errors.As(err, &action):
+		errors.As(err, &ambiguous), errors.As(err, &action), errors.As(err, &taken):
 		return true
 	case errors.As(err, &pg):
 		return pgerrcode.IsDataException(pg.Code) || pgerrcode.IsIntegrityConstraintViolation(pg.Code) ||

@@ -27,6 +27,7 @@ func TestPermanentClassifiesEngineAndDatabaseErrors(t *testing.T) {
 		{&engine.EditedError{}, true},
 		{&engine.AmbiguousHouseholdError{}, true},
 		{&engine.UnknownActionError{Action: "x"}, true},
+		{&engine.ExitIDTakenError{RunID: 1, Count: 1, ExitID: "EF1-1"}, true},
 		{engine.ErrNotConfirmed, true},
 		{engine.ErrNoWindow, true},
 		{&pgconn.PgError{Code: pgerrcode.UniqueViolation}, true},

@@ -10,10 +10,13 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Advisory lock key of exit runs and undos: one at a time per database (two int4 keys: 'EFEX', 1).
+// Advisory lock keys (two int4 keys each): the exits lock, one exit run or undo at a time per
+// database ('EFEX', 1), and the writers' lock ('EFEX', 2), held shared by a run's extra writer
+// sessions, which do not hold the exits lock themselves.
 const (
-	lockClass = 0x45464558
-	lockObj   = 1
+	lockClass     = 0x45464558
+	lockObj       = 1
+	writerLockObj = 2
 )
 
 // BusyError says that another exit run or undo holds the exits lock.
@@ -62,7 +65,25 @@ func lockExits(ctx context.Context, conn *pgx.Conn, wait bool) error {
 	if err := takeExitsLock(ctx, conn, wait); err != nil {
 		return err
 	}
+	// A dead run's extra writers may outlive its lock session by a moment (finishing a statement):
+	// wait until none is left, so that nobody writes its households while it is resumed.
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1, $2), pg_advisory_unlock($1, $2)", lockClass, writerLockObj); err != nil {
+		return fmt.Errorf("waiting for the writers of a stopped exit run: %w", err)
+	}
 	return markInterrupted(ctx, conn)
+}
+
+// writerConn opens an extra writer session of a run, holding the writers' lock shared.
+func writerConn(ctx context.Context, pool *pgxpool.Pool) (*pgx.Conn, error) {
+	c, err := exitsConn(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Exec(ctx, "SELECT pg_advisory_lock_shared($1, $2)", lockClass, writerLockObj); err != nil {
+		closeExitsConn(ctx, c)
+		return nil, fmt.Errorf("taking the writers' lock: %w", err)
+	}
+	return c, nil
 }
 
 // markInterrupted records as interrupted the runs recorded as running: whoever holds the exits

@@ -131,6 +131,11 @@ func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunRes
 	res := RunResult{Resumed: resumed}
 	res.RunID, res.Method, res.AsOf = run.id, run.method, run.asOf
 	by := who{actor: opt.Actor, wfID: opt.WorkflowID, wfRunID: opt.WorkflowRunID}
+	// A keyed repeat of a run that was done gets what it did, also after an undo; naming an undone
+	// run by its ID is asking to resume it, which it never is.
+	if run.undoneAt != nil && (opt.Key == "" || run.status != StatusDone) {
+		return res, Invalid(FieldRunID, run.id, "was undone on %s: it is not resumed; start a new run", run.undoneAt.Format(time.DateOnly))
+	}
 	if run.status == StatusDone {
 		return finishRun(ctx, conn, run, by, res, true)
 	}
@@ -143,23 +148,33 @@ func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunRes
 			return res, err
 		}
 	}
+	pid := conn.PgConn().PID()
 	if err := writeRun(ctx, pool, conn, run, by, opt); err != nil {
-		bg := context.WithoutCancel(ctx)
-		msg := err.Error()
-		if ctx.Err() != nil {
-			msg = "interrupted: " + msg
-		}
-		// The run's session may be gone (a cancelled query closes it): record the failure from the pool.
-		_, _ = pool.Exec(bg, `UPDATE exitflow.exit_run SET status = 'failed', finished_at = now(), lock_pid = NULL, error = $2 WHERE id = $1`, run.id, msg)
-		_ = writeAudit(bg, pool, opt.Actor, "exit-run", "failed", opt.WorkflowID, opt.WorkflowRunID,
-			map[string]any{"run_id": run.id, "phase": "failed"})
-		if r, cerr := runCounts(bg, pool, run.id, res); cerr == nil {
-			res = r
-		}
-		res.Status = StatusFailed
-		return res, fmt.Errorf("exit run %d failed (resume it with the same run ID; nothing is written twice): %w", run.id, err)
+		return stopRun(ctx, pool, run, by, res, pid, err)
 	}
 	return finishRun(ctx, conn, run, by, res, false)
+}
+
+// stopRun records that the run stopped: interrupted when ctx was cancelled, failed on an error.
+// The run's session may be gone (a cancelled query closes it, and with it the exits lock), so it
+// writes from the pool, and only while the run is still this session's: a retry that has taken the
+// lock and resumed the run meanwhile owns it.
+func stopRun(ctx context.Context, pool *pgxpool.Pool, run runRow, by who, res RunResult, pid uint32, cause error) (RunResult, error) {
+	bg := context.WithoutCancel(ctx)
+	res.Status = StatusFailed
+	if ctx.Err() != nil {
+		res.Status = StatusInterrupted
+	}
+	tag, err := pool.Exec(bg, `UPDATE exitflow.exit_run SET status = $2, finished_at = now(), lock_pid = NULL, error = $3
+		WHERE id = $1 AND status = 'running' AND lock_pid = $4`, run.id, string(res.Status), cause.Error(), int64(pid))
+	if err == nil && tag.RowsAffected() == 1 {
+		_ = writeAudit(bg, pool, by.actor, "exit-run", string(res.Status), by.wfID, by.wfRunID,
+			map[string]any{"run_id": run.id, "phase": string(res.Status)})
+	}
+	if r, cerr := runCounts(bg, pool, run.id, res); cerr == nil {
+		res = r
+	}
+	return res, fmt.Errorf("exit run %d %s (resume it with the same run ID or key; nothing is written twice): %w", run.id, res.Status, cause)
 }
 
 // who did an action (SPEC U1): the actor and the workflow and run, if any.
@@ -194,13 +209,8 @@ func newRun(ctx context.Context, conn *pgx.Conn, opt RunOptions) (runRow, error)
 	if o.Method == "" {
 		o.Method = MethodAuto
 	}
-	if err := o.Validate(ctx, conn); err != nil {
+	if err := checkRunOptions(ctx, conn, o, opt.Location); err != nil {
 		return runRow{}, err
-	}
-	today := hmisNow(opt.Location)
-	if o.AsOf.Format(time.DateOnly) > today.Format(time.DateOnly) {
-		return runRow{}, Invalid(FieldAsOf, o.AsOf.Format(time.DateOnly), "is in the future (today is %s): exits are never recorded ahead of time",
-			today.Format(time.DateOnly))
 	}
 	run := runRow{method: o.Method, asOf: o.AsOf, projects: o.Projects, allOpen: o.AllOpen, actor: opt.Actor,
 		wfID: nullText(opt.WorkflowID), wfRunID: nullText(opt.WorkflowRunID), status: StatusRunning}
@@ -210,26 +220,38 @@ func newRun(ctx context.Context, conn *pgx.Conn, opt RunOptions) (runRow, error)
 	if o.WindowDays > 0 {
 		run.windowDays = &o.WindowDays
 	}
-	err := conn.QueryRow(ctx, `INSERT INTO exitflow.exit_run (method, as_of, projects, window_days, all_open, actor, workflow_id, workflow_run_id,
+	// The run (with its key) and its audit commit together: a crash leaves both or neither.
+	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO exitflow.exit_run (method, as_of, projects, window_days, all_open, actor, workflow_id, workflow_run_id,
 			idempotency_key, lock_pid)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, pg_backend_pid()) RETURNING id`,
-		run.method.Recorded(), run.asOf, run.projects, run.windowDays, run.allOpen, run.actor, run.wfID, run.wfRunID, nullText(opt.Key)).Scan(&run.id)
-	if err != nil {
-		return run, fmt.Errorf("recording the exit run: %w", err)
+			run.method.Recorded(), run.asOf, run.projects, run.windowDays, run.allOpen, run.actor, run.wfID, run.wfRunID, nullText(opt.Key)).Scan(&run.id); err != nil {
+			return fmt.Errorf("recording the exit run: %w", err)
+		}
+		return writeAudit(ctx, tx, opt.Actor, "exit-run", runReason(run.method), opt.WorkflowID, opt.WorkflowRunID, startDetails(run, opt.Key))
+	})
+	return run, err
+}
+
+// runReason is the audit reason of an exit run of method m.
+func runReason(m Method) string {
+	if m == MethodAdmin {
+		return AdminReason
 	}
-	reason := "auto exit: inactivity policy"
-	if run.method == MethodAdmin {
-		reason = AdminReason
-	}
+	return "auto exit: inactivity policy"
+}
+
+// startDetails are the audit details of a run's start (IDs, dates and options only).
+func startDetails(run runRow, key string) map[string]any {
 	details := map[string]any{"run_id": run.id, "phase": "started", "method": run.method.Recorded(), "as_of": run.asOf.Format(time.DateOnly),
 		"projects": run.projects, "all_open": run.allOpen}
-	if opt.Key != "" {
-		details["idempotency_key"] = opt.Key
+	if key != "" {
+		details["idempotency_key"] = key
 	}
 	if run.windowDays != nil {
 		details["window_days"] = *run.windowDays
 	}
-	return run, writeAudit(ctx, conn, opt.Actor, "exit-run", reason, opt.WorkflowID, opt.WorkflowRunID, details)
+	return details
 }
 
 func loadRun(ctx context.Context, q Querier, id int64) (runRow, error) {
@@ -251,14 +273,11 @@ func loadRun(ctx context.Context, q Querier, id int64) (runRow, error) {
 	return r, nil
 }
 
-// checkResume refuses to resume a run that was undone or is not an inactivity or admin run, or
+// checkResume refuses to resume a run that is not an inactivity or admin run, or
 // with options other than the run's own (complete: all of opt's count as given).
 func checkResume(run runRow, opt RunOptions, complete bool) error {
-	if run.undoneAt != nil {
-		return fmt.Errorf("exit run %d was undone on %s: it is not resumed; start a new run", run.id, run.undoneAt.Format(time.DateOnly))
-	}
 	if run.method == MethodHoused {
-		return fmt.Errorf("exit run %d is a housed-exit run: it is not resumed here", run.id)
+		return Invalid(FieldRunID, run.id, "is a housed-exit run: it is not resumed here")
 	}
 	if d := runDiffs(run, opt.Options, complete); len(d) > 0 {
 		key := ""
@@ -308,11 +327,7 @@ func finishRun(ctx context.Context, conn *pgx.Conn, run runRow, by who, res RunR
 	if err != nil {
 		return res, fmt.Errorf("exit run %d: %w", run.id, err)
 	}
-	reason := "auto exit: inactivity policy"
-	if run.method == MethodAdmin {
-		reason = AdminReason
-	}
-	return res, writeAudit(ctx, conn, by.actor, "exit-run", reason, by.wfID, by.wfRunID, map[string]any{
+	return res, writeAudit(ctx, conn, by.actor, "exit-run", runReason(run.method), by.wfID, by.wfRunID, map[string]any{
 		"run_id": run.id, "phase": "done", "households": res.Households, "enrollments": res.Enrollments,
 		"already_exited": res.AlreadyExited, "skipped_households": res.SkippedHouseholds, "skipped": res.Skipped})
 }

@@ -148,11 +148,11 @@ func (w *batchWriter) writeAll(ctx context.Context, pool *pgxpool.Pool, conn *pg
 	conns := []*pgx.Conn{conn}
 	defer func() {
 		for _, c := range conns[1:] {
-			_ = c.Close(context.WithoutCancel(ctx))
+			closeExitsConn(ctx, c)
 		}
 	}()
 	for len(conns) < writers {
-		c, err := exitsConn(ctx, pool)
+		c, err := writerConn(ctx, pool)
 		if err != nil {
 			return err
 		}
@@ -183,6 +183,21 @@ func (w *batchWriter) writeAll(ctx context.Context, pool *pgxpool.Pool, conn *pg
 		return nil
 	})
 	return g.Wait()
+}
+
+// ExitIDTakenError stops a batch whose ExitIDs (EF<run>-<n>) other Exit rows already carry: a
+// retry meets them again, so it is permanent (someone must look at those rows).
+type ExitIDTakenError struct {
+	RunID    int64
+	Count    int
+	ExitID   string // one of them
+	From, To int    // the batch's households
+}
+
+// Error names the run, one ExitID and the batch that was not written.
+func (e *ExitIDTakenError) Error() string {
+	return fmt.Sprintf("exit run %d: %d exits could not be written (ExitID %s is taken by another Exit row?); nothing of households %d–%d was written",
+		e.RunID, e.Count, e.ExitID, e.From, e.To)
 }
 
 // batch is a range of a run's households, [from, to] in exit_run_candidate.hh_seq.
@@ -283,8 +298,7 @@ func (w *batchWriter) writeTx(ctx context.Context, conn *pgx.Conn, b batch, last
 			return fmt.Errorf("exit run %d: writing the exits of households %d–%d: %w", run.id, b.from, b.to, err)
 		}
 		if left > 0 {
-			return fmt.Errorf("exit run %d: %d exits could not be written (ExitID %s is taken by another Exit row?); nothing of households %d–%d was written",
-				run.id, left, example, b.from, b.to)
+			return &ExitIDTakenError{RunID: run.id, Count: left, ExitID: example, From: b.from, To: b.to}
 		}
 		return nil
 	})

@@ -70,8 +70,8 @@ func TestH2_ResumeAfterACrashWritesEachExitOnce(t *testing.T) {
 	res, err := engine.WriteExits(ctx, pool, opt)
 	require.Error(t, err)
 	require.NotZero(t, res.RunID)
-	assert.Equal(t, engine.StatusFailed, res.Status)
-	assert.Equal(t, 1, exCount(t, pool, "SELECT count(*) FROM exitflow.exit_run WHERE id = $1 AND status = 'failed' AND error LIKE 'interrupted%'", res.RunID))
+	assert.Equal(t, engine.StatusInterrupted, res.Status, "a cancelled run is interrupted, not failed")
+	assert.Equal(t, 1, exCount(t, pool, "SELECT count(*) FROM exitflow.exit_run WHERE id = $1 AND status = 'interrupted' AND error LIKE '%context canceled%'", res.RunID))
 	assert.Equal(t, 1, exCount(t, pool, "SELECT count(DISTINCT householdid) FROM exitflow.engine_exit"), "one household was written")
 	exAssertOneExitEach(t, pool)
 

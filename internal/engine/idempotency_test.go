@@ -184,7 +184,7 @@ func TestH2_KeyedRunCancelledIsResumedByItsKey(t *testing.T) {
 	}
 	first, err := engine.WriteExits(ctx, pool, opt)
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, engine.StatusFailed, first.Status)
+	assert.Equal(t, engine.StatusInterrupted, first.Status)
 	opt.Progress = nil
 	res, err := engine.WriteExits(context.Background(), pool, opt)
 	require.NoError(t, err)
@@ -265,4 +265,62 @@ func TestAL2_KeyedAlertPassReturnsTheSameAlerts(t *testing.T) {
 	var mm *engine.MismatchError
 	require.ErrorAs(t, err, &mm)
 	assert.Equal(t, engine.FieldAsOf, mm.Diffs[0].Field)
+}
+
+// A keyed run that was done and then undone: a repeat of the call gets what the run did, as
+// before the undo, and writes nothing again.
+func TestH2_KeyedRunDoneThenUndoneReturnsItsCounts(t *testing.T) {
+	ctx := context.Background()
+	pool := exDB(t)
+	opt := engine.RunOptions{Options: engine.Options{AsOf: exAsOf}, Actor: "Dana Lee", Key: "wf-3/exits"}
+	first, err := engine.WriteExits(ctx, pool, opt)
+	require.NoError(t, err)
+	_, err = engine.Undo(ctx, pool, engine.UndoOptions{RunID: first.RunID, Actor: "Pat Kim"})
+	require.NoError(t, err)
+	again, err := engine.WriteExits(ctx, pool, opt)
+	require.NoError(t, err)
+	assert.Equal(t, first.RunID, again.RunID)
+	assert.Equal(t, engine.StatusDone, again.Status)
+	assert.Equal(t, 10, again.Enrollments)
+	assert.Zero(t, exCount(t, pool, "SELECT count(*) FROM hmis.exit WHERE userid = 'exitflow' AND datedeleted IS NULL"), "the undo stands")
+}
+
+// A run's extra writer sessions do not hold the exits lock: whoever takes it next waits until no
+// writer of a stopped run is left, so that nobody writes a household twice.
+func TestH2_TheNextRunWaitsForAStoppedRunsWriters(t *testing.T) {
+	ctx := context.Background()
+	pool := exDB(t)
+	writer, err := pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer writer.Release()
+	_, err = writer.Exec(ctx, "SELECT pg_advisory_lock_shared(x'45464558'::int, 2)") // a lingering writer
+	require.NoError(t, err)
+
+	short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	defer cancel()
+	_, err = engine.WriteExits(short, pool, engine.RunOptions{Options: engine.Options{AsOf: exAsOf}, Actor: "Dana Lee"})
+	require.ErrorIs(t, err, context.DeadlineExceeded, "it waited")
+	assert.Zero(t, exCount(t, pool, "SELECT count(*) FROM exitflow.exit_run"), "and started nothing")
+
+	_, err = writer.Exec(ctx, "SELECT pg_advisory_unlock_shared(x'45464558'::int, 2)")
+	require.NoError(t, err)
+	res := exRun(t, pool, engine.RunOptions{})
+	assert.Equal(t, 10, res.Enrollments)
+}
+
+// An alert pass is checked like a preview: an as-of date, not before the data, not ahead of today.
+func TestAL1_AlertPassOptionsAreChecked(t *testing.T) {
+	ctx := context.Background()
+	pool := repFixture(t, "report/coc.sql")
+	run := engine.AlertRun{Actor: "exitflow", Location: time.UTC}
+	for name, asOf := range map[string]time.Time{
+		"none":      {},
+		"future":    time.Now().UTC().AddDate(0, 0, 2),
+		"too_early": repAsOf.AddDate(-30, 0, 0),
+	} {
+		alerts, err := engine.RecordAlerts(ctx, pool, engine.Options{AsOf: asOf}, run)
+		assert.ErrorIs(t, err, engine.ErrInvalid, name)
+		assert.Empty(t, alerts, name)
+	}
+	assert.Zero(t, exCount(t, pool, "SELECT count(*) FROM exitflow.alert"), "nothing recorded")
 }

@@ -87,6 +87,8 @@ func TestU2_UndoByRunSoftDeletesExportsAndReopens(t *testing.T) {
 	// An undone run is not resumed; a new run exits the households again, once.
 	_, err = engine.WriteExits(ctx, pool, engine.RunOptions{RunID: run.RunID, Actor: "Dana Lee"})
 	assert.ErrorContains(t, err, "was undone")
+	assert.ErrorIs(t, err, engine.ErrInvalid)
+	assert.True(t, engine.Permanent(err), "a retry cannot resume it")
 	rerun := exRun(t, pool, engine.RunOptions{})
 	assert.Equal(t, 10, rerun.Enrollments)
 	exAssertOneExitEach(t, pool)

@@ -37,7 +37,7 @@ func CheckAsOf(ctx context.Context, q Querier, asOf time.Time) error {
 		return fmt.Errorf("reading the first entry date: %w", err)
 	}
 	if first == nil {
-		return fmt.Errorf("there are no enrollments: import your CoC's HMIS CSV export first (exitflow import PATH)")
+		return &NotFoundError{"there are no enrollments: import the CoC's HMIS CSV export first"}
 	}
 	if asOf.Before(*first) {
 		return Invalid(FieldAsOf, asOf.Format(time.DateOnly), "is before the data starts (the earliest EntryDate is %s)", first.Format(time.DateOnly))

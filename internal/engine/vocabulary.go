@@ -43,11 +43,11 @@ type RunStatus string
 // Statuses of an exit run (exitflow.exit_run.status).
 const (
 	StatusRunning RunStatus = "running"
-	// StatusInterrupted is a run recorded as running whose process died or was stopped (its
-	// session no longer holds the exits lock): anyone can resume it.
+	// StatusInterrupted is a run that was stopped (its context cancelled) or whose process died
+	// (recorded as running, but its session no longer holds the exits lock): anyone can resume it.
 	StatusInterrupted RunStatus = "interrupted"
 	StatusDone        RunStatus = "done"
-	StatusFailed      RunStatus = "failed" // stopped by an error or a cancellation; resumable
+	StatusFailed      RunStatus = "failed" // stopped by an error; resumable
 )
 
 // Scope is where a policy is set (SPEC P1).
