@@ -318,6 +318,7 @@ export EXITFLOW_TEMPORAL_ADDRESS=$TEMPORAL_ADDR
 # ---- 5. demo CoC -----------------------------------------------------------------------------------------
 DEMO_NOTE=""
 DEMO_DB_URL=""
+DQM_NOTE=""
 has_command() { "$EXITFLOW" "$1" --help >/dev/null 2>&1; }
 if [[ $DEMO == 0 ]]; then
 	DEMO_NOTE="skipped (DEMO=0)"
@@ -348,6 +349,12 @@ else
 		DEMO_NOTE="$DEMO_HOUSEHOLDS households (seed $DEMO_SEED), imported into database exitflow_demo"
 		# What make run starts from here on works on the demo, as the CLI with the printed export line does.
 		export EXITFLOW_DATABASE_URL=$DEMO_DB_URL
+		if has_command dqm; then
+			say "follow-up DQM of the demo CoC into .data/demo-dqm (log .data/logs/demo.log)"
+			"$EXITFLOW" dqm run --out "$ROOT/.data/demo-dqm" --force --actor "make run" >>"$LOGS/demo.log" 2>&1 ||
+				die "exitflow dqm run failed; see .data/logs/demo.log"
+			DQM_NOTE=".data/demo-dqm/report.html (open it in a browser), measures.csv, findings.csv"
+		fi
 	else
 		say "demo CoC not imported: this exitflow has no 'import' command yet"
 		DEMO_NOTE="$DEMO_HOUSEHOLDS households (seed $DEMO_SEED), not imported: no 'exitflow import' yet"
@@ -380,7 +387,8 @@ exitflow local stack is up (ready in $(($(date +%s) - T0)) s)
   Temporal Web UI    ${UI_URL:-see your Temporal server}
   PostgreSQL         $(mask "$DB_URL")  ($PG_NOTE)
   Demo CoC           .data/demo  ($DEMO_NOTE)${DEMO_DB_URL:+
-  Demo database      $(mask "$DEMO_DB_URL")}
+  Demo database      $(mask "$DEMO_DB_URL")}${DQM_NOTE:+
+  Demo DQM report    $DQM_NOTE}
   Worker             $WORKER_NOTE
   Logs               .data/logs/: $logs
   Temporal CLI       .data/bin/temporal ($TEMPORAL_CLI_VERSION)

@@ -27,6 +27,7 @@ var flagOf = map[engine.Field]string{
 	engine.FieldRunID:          "--run",
 	engine.FieldHouseholdID:    "--household",
 	engine.FieldEnrollmentID:   "--enrollment",
+	engine.FieldSince:          "--since",
 	engine.FieldForce:          "--force",
 	engine.FieldYes:            "--yes",
 }

@@ -35,6 +35,7 @@ const (
 	FieldHouseholdID    Field = "HouseholdID"
 	FieldEnrollmentID   Field = "EnrollmentID"
 	FieldKey            Field = "Key" // an idempotency key (a workflow: its ID and step)
+	FieldSince          Field = "Since"
 	FieldForce          Field = "Force"
 	FieldYes            Field = "Yes" // the confirmation a change that exits households now needs (SPEC P7)
 )

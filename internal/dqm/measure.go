@@ -1,0 +1,190 @@
+package dqm
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"time"
+
+	"github.com/exitflow/exitflow/internal/engine"
+	"github.com/jackc/pgx/v5"
+)
+
+// sqlFiles are the DQM's rule queries, each headed by the SPEC rules it applies.
+//
+//go:embed sql/*.sql
+var sqlFiles embed.FS
+
+func sqlFile(name string) string {
+	b, err := sqlFiles.ReadFile("sql/" + name + ".sql")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+var (
+	exitsSQL    = sqlFile("exits")
+	findingsSQL = sqlFile("findings")
+)
+
+// counts are one project's raw measures before they become MeasureRows.
+type counts map[Measure]Value
+
+func count(n int) Value { return Value{N: float64(n), Valid: true} }
+
+// percent is part of whole as a percentage with one decimal; not valid when whole is 0.
+func percent(part, whole int) Value {
+	if whole == 0 {
+		return Value{}
+	}
+	return Value{N: float64(int(float64(part)*1000/float64(whole)+0.5)) / 10, Valid: true}
+}
+
+// measureAll computes every measure of the projects, and the findings behind them (SPEC Q1).
+func measureAll(ctx context.Context, q engine.Querier, projects []string, asOf, since time.Time) (map[string]counts, map[string]*[6]int, []Finding, error) {
+	by := make(map[string]counts, len(projects))
+	buckets := make(map[string]*[6]int, len(projects))
+	for _, p := range projects {
+		by[p] = counts{}
+		buckets[p] = &[6]int{}
+	}
+	if err := measureOpen(ctx, q, projects, asOf, by, buckets); err != nil {
+		return nil, nil, nil, err
+	}
+	past, err := measureWindows(ctx, q, projects, asOf, by)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := measureExits(ctx, q, projects, asOf, since, by); err != nil {
+		return nil, nil, nil, err
+	}
+	findings, err := measureFindings(ctx, q, projects, asOf, since, by)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return by, buckets, append(past, findings...), nil
+}
+
+// measureOpen counts the open enrollments and households and buckets them by the household's days
+// since last activity, from the engine's own list of every open enrollment (an administrative
+// all-open preview: the same rules and query as previews, SPEC H1).
+func measureOpen(ctx context.Context, q engine.Querier, projects []string, asOf time.Time, by map[string]counts, buckets map[string]*[6]int) error {
+	enr := map[string]int{}
+	hh := map[[2]string]bool{}
+	err := engine.Candidates(ctx, q, engine.Options{AsOf: asOf, Projects: projects, Method: engine.MethodAdmin, AllOpen: true}, func(r engine.Row) error {
+		enr[r.ProjectID]++
+		hh[[2]string{r.ProjectID, r.HouseholdID}] = true
+		if b := buckets[r.ProjectID]; b != nil {
+			b[BucketOf(r.DaysInactive)]++
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("counting open enrollments: %w", err)
+	}
+	households := map[string]int{}
+	for k := range hh {
+		households[k[0]]++
+	}
+	for p, c := range by {
+		c[OpenEnrollments], c[OpenHouseholds] = count(enr[p]), count(households[p])
+	}
+	return nil
+}
+
+// measureWindows counts, by the inactivity policy's preview, the open enrollments past the
+// auto-exit window where auto exit is on (and lists them as findings) and the households in the
+// alert window.
+func measureWindows(ctx context.Context, q engine.Querier, projects []string, asOf time.Time, by map[string]counts) ([]Finding, error) {
+	past := map[string]int{}
+	alert := map[[2]string]bool{}
+	var findings []Finding
+	err := engine.Candidates(ctx, q, engine.Options{AsOf: asOf, Projects: projects, Method: engine.MethodAuto}, func(r engine.Row) error {
+		if r.Action == engine.ActionExit {
+			past[r.ProjectID]++
+			la := r.LastActivityDate
+			findings = append(findings, Finding{Finding: PastWindow, ProjectID: r.ProjectID, HouseholdID: r.HouseholdID,
+				EnrollmentID: r.EnrollmentID, PersonalID: r.PersonalID, Date: &la,
+				Detail: fmt.Sprintf("%d days inactive (%s); auto exit due %s", r.DaysInactive, r.LastActivitySource, r.ExitOn.Format(time.DateOnly))})
+		} else {
+			alert[[2]string{r.ProjectID, r.HouseholdID}] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("counting the windows: %w", err)
+	}
+	households := map[string]int{}
+	for k := range alert {
+		households[k[0]]++
+	}
+	for p, c := range by {
+		c[PastWindow], c[AlertWindowHouseholds] = count(past[p]), count(households[p])
+	}
+	return findings, nil
+}
+
+// measureExits counts the period's exits by method, the undone ones and the destination shares.
+func measureExits(ctx context.Context, q engine.Querier, projects []string, asOf, since time.Time, by map[string]counts) error {
+	rows, err := q.Query(ctx, exitsSQL, asOf, since, projects)
+	if err != nil {
+		return fmt.Errorf("counting exits: %w", err)
+	}
+	var p string
+	var cm, auto, admin, housed, undone, exits, d30, d89, d99 int
+	_, err = pgx.ForEachRow(rows, []any{&p, &cm, &auto, &admin, &housed, &undone, &exits, &d30, &d89, &d99}, func() error {
+		c := by[p]
+		c[ExitsCaseManager], c[ExitsAutoInactivity], c[ExitsAdmin], c[ExitsAutoHoused] = count(cm), count(auto), count(admin), count(housed)
+		c[ExitsUndone] = count(undone)
+		c[ExitsDestination30Pct], c[ExitsDestination89Pct], c[ExitsDestination99Pct] = percent(d30, exits), percent(d89, exits), percent(d99, exits)
+		c[exitsAll], c[dest30], c[dest89], c[dest99] = count(exits), count(d30), count(d89), count(d99)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("counting exits: %w", err)
+	}
+	return nil
+}
+
+// Hidden counts that the totals' percentages are computed from (not reported).
+const (
+	exitsAll Measure = "_exits"
+	dest30   Measure = "_dest_30"
+	dest89   Measure = "_dest_8_9"
+	dest99   Measure = "_dest_99"
+)
+
+// findingMeasures are the measures counted from findings.sql, one per row.
+var findingMeasures = []Measure{ExitsBeforeEntry, ExitsAfterAsOf, NbnExitDateOff, BedNightsOnOrAfterExit,
+	Q6fNbnNoBedNight90d, Q6fSoNoContact90d, FutureDatedActivity, HouseholdsHohExited, HouseholdsHohNotOne}
+
+// measureFindings lists the findings and counts them per project.
+func measureFindings(ctx context.Context, q engine.Querier, projects []string, asOf, since time.Time, by map[string]counts) ([]Finding, error) {
+	for _, c := range by {
+		for _, m := range findingMeasures {
+			c[m] = count(0)
+		}
+	}
+	rows, err := q.Query(ctx, findingsSQL, asOf, since, projects)
+	if err != nil {
+		return nil, fmt.Errorf("listing findings: %w", err)
+	}
+	var out []Finding
+	var f Finding
+	var kind string
+	_, err = pgx.ForEachRow(rows, []any{&kind, &f.ProjectID, &f.HouseholdID, &f.EnrollmentID, &f.PersonalID, &f.Date, &f.Detail}, func() error {
+		f.Finding = Measure(kind)
+		out = append(out, f)
+		c := by[f.ProjectID]
+		v := c[f.Finding]
+		v.N++
+		c[f.Finding] = v
+		f = Finding{}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing findings: %w", err)
+	}
+	return out, nil
+}
