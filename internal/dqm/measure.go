@@ -4,10 +4,12 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/exitflow/exitflow/internal/engine"
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 )
 
 // sqlFiles are the DQM's rule queries, each headed by the SPEC rules it applies.
@@ -41,86 +43,84 @@ func percent(part, whole int) Value {
 	return Value{N: float64(int(float64(part)*1000/float64(whole)+0.5)) / 10, Valid: true}
 }
 
-// measureAll computes every measure of the projects, and the findings behind them (SPEC Q1).
-func measureAll(ctx context.Context, q engine.Querier, projects []string, asOf, since time.Time) (map[string]counts, map[string]*[6]int, []Finding, error) {
-	by := make(map[string]counts, len(projects))
+// measureAll computes every measure of the projects, and the findings behind them (SPEC Q1): the
+// open enrollments and windows on q and, at the same time, the exits and findings on rest (another
+// transaction that sees the same snapshot); when rest is q, one after the other.
+func measureAll(ctx context.Context, q, rest engine.Querier, projects []string, asOf, since time.Time) (map[string]counts, map[string]*[6]int, []Finding, error) {
+	by, other := make(map[string]counts, len(projects)), make(map[string]counts, len(projects))
 	buckets := make(map[string]*[6]int, len(projects))
 	for _, p := range projects {
-		by[p] = counts{}
+		by[p], other[p] = counts{}, counts{}
 		buckets[p] = &[6]int{}
 	}
-	if err := measureOpen(ctx, q, projects, asOf, by, buckets); err != nil {
+	var past, findings []Finding
+	g, gctx := errgroup.WithContext(ctx)
+	if rest == q {
+		g.SetLimit(1)
+	}
+	g.Go(func() (err error) {
+		past, err = measureOpen(gctx, q, projects, asOf, by, buckets)
+		return err
+	})
+	g.Go(func() (err error) {
+		if err := measureExits(gctx, rest, projects, asOf, since, other); err != nil {
+			return err
+		}
+		findings, err = measureFindings(gctx, rest, projects, asOf, since, other)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, nil, nil, err
 	}
-	past, err := measureWindows(ctx, q, projects, asOf, by)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if err := measureExits(ctx, q, projects, asOf, since, by); err != nil {
-		return nil, nil, nil, err
-	}
-	findings, err := measureFindings(ctx, q, projects, asOf, since, by)
-	if err != nil {
-		return nil, nil, nil, err
+	for p, c := range other {
+		maps.Copy(by[p], c)
 	}
 	return by, buckets, append(past, findings...), nil
 }
 
-// measureOpen counts the open enrollments and households and buckets them by the household's days
-// since last activity, from the engine's own list of every open enrollment (an administrative
-// all-open preview: the same rules and query as previews, SPEC H1).
-func measureOpen(ctx context.Context, q engine.Querier, projects []string, asOf time.Time, by map[string]counts, buckets map[string]*[6]int) error {
-	enr := map[string]int{}
-	hh := map[[2]string]bool{}
+// measureOpen counts the open enrollments and households, buckets them by the household's days
+// since last activity, and counts the open enrollments past the auto-exit window where auto exit is
+// on (listing them as findings) and the households in the alert window: all from the engine's own
+// list of every open enrollment (an administrative all-open preview: the same rules and query as
+// previews, SPEC H1), whose rows carry each project's policy. An inactivity preview lists exactly
+// the rows with DaysInactive ≥ AutoExitDays (exit) or ≥ AlertDays (alert) of the projects with auto
+// exit on (SPEC H2, AL1), so one pass gives both and the whole CoC is read once.
+func measureOpen(ctx context.Context, q engine.Querier, projects []string, asOf time.Time, by map[string]counts, buckets map[string]*[6]int) ([]Finding, error) {
+	enr, past := map[string]int{}, map[string]int{}
+	hh, alert := map[[2]string]bool{}, map[[2]string]bool{}
+	var findings []Finding
 	err := engine.Candidates(ctx, q, engine.Options{AsOf: asOf, Projects: projects, Method: engine.MethodAdmin, AllOpen: true}, func(r engine.Row) error {
 		enr[r.ProjectID]++
 		hh[[2]string{r.ProjectID, r.HouseholdID}] = true
 		if b := buckets[r.ProjectID]; b != nil {
 			b[BucketOf(r.DaysInactive)]++
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("counting open enrollments: %w", err)
-	}
-	households := map[string]int{}
-	for k := range hh {
-		households[k[0]]++
-	}
-	for p, c := range by {
-		c[OpenEnrollments], c[OpenHouseholds] = count(enr[p]), count(households[p])
-	}
-	return nil
-}
-
-// measureWindows counts, by the inactivity policy's preview, the open enrollments past the
-// auto-exit window where auto exit is on (and lists them as findings) and the households in the
-// alert window.
-func measureWindows(ctx context.Context, q engine.Querier, projects []string, asOf time.Time, by map[string]counts) ([]Finding, error) {
-	past := map[string]int{}
-	alert := map[[2]string]bool{}
-	var findings []Finding
-	err := engine.Candidates(ctx, q, engine.Options{AsOf: asOf, Projects: projects, Method: engine.MethodAuto}, func(r engine.Row) error {
-		if r.Action == engine.ActionExit {
+		switch {
+		case r.AutoExitDays == nil: // auto exit off: no window
+		case r.DaysInactive >= *r.AutoExitDays:
 			past[r.ProjectID]++
 			la := r.LastActivityDate
 			findings = append(findings, Finding{Finding: PastWindow, ProjectID: r.ProjectID, HouseholdID: r.HouseholdID,
 				EnrollmentID: r.EnrollmentID, PersonalID: r.PersonalID, Date: &la,
-				Detail: fmt.Sprintf("%d days inactive (%s); auto exit due %s", r.DaysInactive, r.LastActivitySource, r.ExitOn.Format(time.DateOnly))})
-		} else {
+				Detail: fmt.Sprintf("%d days inactive (%s); auto exit due %s", r.DaysInactive, r.LastActivitySource, asOf.Format(time.DateOnly))})
+		case r.AlertDays != nil && r.DaysInactive >= *r.AlertDays:
 			alert[[2]string{r.ProjectID, r.HouseholdID}] = true
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("counting the windows: %w", err)
+		return nil, fmt.Errorf("counting open enrollments: %w", err)
 	}
-	households := map[string]int{}
-	for k := range alert {
+	households, alertHouseholds := map[string]int{}, map[string]int{}
+	for k := range hh {
 		households[k[0]]++
 	}
+	for k := range alert {
+		alertHouseholds[k[0]]++
+	}
 	for p, c := range by {
-		c[PastWindow], c[AlertWindowHouseholds] = count(past[p]), count(households[p])
+		c[OpenEnrollments], c[OpenHouseholds] = count(enr[p]), count(households[p])
+		c[PastWindow], c[AlertWindowHouseholds] = count(past[p]), count(alertHouseholds[p])
 	}
 	return findings, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/exitflow/exitflow/internal/engine"
@@ -35,12 +36,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (*Report, error) 
 			r.Since = prevAsOf
 		}
 	}
-	by, buckets, findings, err := measureAll(ctx, pool, projects, r.AsOf, r.Since)
-	if err != nil {
-		return nil, err
-	}
-	r.Findings = findings
-	if err := r.assemble(ctx, pool, by, buckets); err != nil {
+	if err := r.measure(ctx, pool); err != nil {
 		return nil, err
 	}
 	r.Verdict, r.Reasons = verdict(r.Total)
@@ -49,6 +45,57 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (*Report, error) 
 		return nil, fmt.Errorf("storing the report: %w", err)
 	}
 	return r, nil
+}
+
+// measure computes the report's measures and findings (SPEC Q1) in read-only REPEATABLE READ
+// transactions that share one snapshot: all measures see the same data, even while an import or an
+// exit run commits, and a second connection (when the pool has one to spare) measures the exits and
+// findings while the first reads the engine's list of open enrollments. Plans are custom (the
+// ProjectIDs are a parameter: a generic plan guesses a short list and, on a whole CoC, is many times
+// slower) and the hash joins and aggregates of a whole CoC get room in memory, as the engine's exit
+// snapshot does.
+func (r *Report) measure(ctx context.Context, pool *pgxpool.Pool) error {
+	return pgx.BeginTxFunc(ctx, pool, snapshotTx, func(tx pgx.Tx) error {
+		if err := tuneTx(ctx, tx); err != nil {
+			return err
+		}
+		if pool.Config().MaxConns < 2 {
+			return r.measureOn(ctx, tx, tx)
+		}
+		var snapshot string
+		if err := tx.QueryRow(ctx, "SELECT pg_export_snapshot()").Scan(&snapshot); err != nil {
+			return fmt.Errorf("measuring: %w", err)
+		}
+		return pgx.BeginTxFunc(ctx, pool, snapshotTx, func(rest pgx.Tx) error {
+			if _, err := rest.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+strings.ReplaceAll(snapshot, "'", "''")+"'"); err != nil {
+				return fmt.Errorf("measuring: %w", err)
+			}
+			if err := tuneTx(ctx, rest); err != nil {
+				return err
+			}
+			return r.measureOn(ctx, tx, rest)
+		})
+	})
+}
+
+// snapshotTx are the measuring transactions' options.
+var snapshotTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+
+func tuneTx(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL work_mem = '256MB'"); err != nil {
+		return fmt.Errorf("measuring: %w", err)
+	}
+	return nil
+}
+
+// measureOn measures on q, and on rest at the same time (see measureAll), then assembles the report.
+func (r *Report) measureOn(ctx context.Context, q, rest pgx.Tx) error {
+	by, buckets, findings, err := measureAll(ctx, q, rest, r.Projects, r.AsOf, r.Since)
+	if err != nil {
+		return err
+	}
+	r.Findings = findings
+	return r.assemble(ctx, q, by, buckets)
 }
 
 // assemble builds the project reports and totals from the counts, with the previous values.
@@ -112,14 +159,12 @@ var reasonText = map[Measure]string{
 	ExitsBeforeEntry: "exits dated before their entry date",
 	ExitsAfterAsOf:   "exits dated after the as-of date",
 	NbnExitDateOff:   "night-by-night exits not dated the day after the last bed night",
-	// docs/rules.md Q1 counts bed nights on or after the exit among the invalid exits
-	BedNightsOnOrAfterExit: "exits with bed nights recorded on or after the exit date",
 }
 
 // verdict is SPEC Q2's: working as planned when nothing is past the window where auto exit is on
 // and no exit is invalid; otherwise needs attention, with one reason per failing measure.
 func verdict(total []MeasureRow) (string, []Reason) {
-	var reasons []Reason
+	reasons := []Reason{} // never nil: dqm_report.reasons is NOT NULL (a nil slice would be stored as NULL)
 	for _, row := range total {
 		if text, ok := reasonText[row.Measure]; ok && row.Value.N > 0 {
 			n := int(row.Value.N)
@@ -127,7 +172,7 @@ func verdict(total []MeasureRow) (string, []Reason) {
 		}
 	}
 	if len(reasons) == 0 {
-		return WorkingAsPlanned, nil
+		return WorkingAsPlanned, reasons
 	}
 	return NeedsAttention, reasons
 }

@@ -7,34 +7,44 @@
 -- more than 90 days before it: the HMIS Reporting Glossary's Q6f, "latest more than 90 days prior
 -- to the report end date"); activity (any A1 source) dated after the as-of date; open households
 -- whose head of household has exited (one row per household), and open households with no or
--- several heads. IDs and dates only.
+-- several heads. IDs and dates only. Open enrollments, latest activity and latest bed nights come
+-- from exitflow.enrollment_state, as the engine keeps them.
 -- SPEC Q1, D1, D2, A1, A3, A4, H2
 -- $1 date: the as-of date; $2 date: the period starts after it; $3 text[]: the ProjectIDs
 -- psql: PREPARE q(date, date, text[]) AS <this file>; EXECUTE q('2026-11-01', '2026-10-01', '{1362}');
-WITH e AS (
-    SELECT e.enrollmentid, e.projectid, e.householdid, e.personalid, e.entrydate, e.relationshiptohoh,
-           p.projecttype, s.open, s.last_date
-    FROM hmis.enrollment e
-    JOIN hmis.project p ON p.projectid = e.projectid AND p.datedeleted IS NULL
-    JOIN exitflow.enrollment_state s ON s.enrollmentid = e.enrollmentid
-    WHERE e.datedeleted IS NULL AND e.projectid = ANY ($3) AND e.entrydate <= $1
+WITH p AS ( -- the projects ($3 as a table: joined by hash whatever plan the array gets), their type and benchmark
+    SELECT pr.projectid, pr.projecttype, ep.nbn_benchmark
+    FROM unnest($3::text[]) AS u (projectid)
+    JOIN hmis.project pr ON pr.projectid = u.projectid AND pr.datedeleted IS NULL
+    JOIN exitflow.effective_policy ep ON ep.projectid = pr.projectid
+),
+o AS ( -- their open enrollments as of $1 (entered by then, no Exit row), from the narrow enrollment state
+    SELECT s.enrollmentid, s.projectid, s.householdid, s.personalid, s.entrydate, s.last_date, p.projecttype
+    FROM exitflow.enrollment_state s JOIN p ON p.projectid = s.projectid
+    WHERE s.open AND s.entrydate <= $1
+),
+g AS ( -- each household with an open member as of $1, in one pass over the state and the relationships:
+       -- its heads of household entered by then (open or exited), whether one of them has an Exit row,
+       -- and its first open member (EnrollmentID order) as "EnrollmentID chr(1) PersonalID"
+    SELECT s.projectid, s.householdid,
+           count(*) FILTER (WHERE e.relationshiptohoh = 1) AS heads,
+           bool_or(e.relationshiptohoh = 1 AND NOT s.open) AS head_out,
+           min((s.enrollmentid || chr(1) || s.personalid) COLLATE "C") FILTER (WHERE s.open) AS first_open
+    FROM exitflow.enrollment_state s
+    JOIN p ON p.projectid = s.projectid
+    JOIN hmis.enrollment e ON e.enrollmentid = s.enrollmentid
+    WHERE s.entrydate <= $1
+    GROUP BY s.projectid, s.householdid
+    HAVING bool_or(s.open)
 ),
 x AS ( -- the period's exits: the same ones as exits.sql counts, whatever their entry date
-    SELECT e.enrollmentid, e.projectid, e.householdid, e.personalid, e.entrydate, p.projecttype, x.exitdate
+    SELECT s.enrollmentid, s.projectid, s.householdid, s.personalid, s.entrydate, s.last_bed_night, p.projecttype,
+           p.nbn_benchmark, x.exitdate
     FROM hmis.exit x
-    JOIN hmis.enrollment e ON e.enrollmentid = x.enrollmentid AND e.datedeleted IS NULL
-    JOIN hmis.project p ON p.projectid = e.projectid AND p.datedeleted IS NULL
-    WHERE x.datedeleted IS NULL AND e.projectid = ANY ($3)
-      AND x.datecreated::date > $2 AND x.datecreated::date <= $1
+    JOIN exitflow.enrollment_state s ON s.enrollmentid = x.enrollmentid
+    JOIN p ON p.projectid = s.projectid
+    WHERE x.datedeleted IS NULL AND x.datecreated::date > $2 AND x.datecreated::date <= $1
 ),
-lbn AS ( -- each exit's enrollment's last bed night
-    SELECT x.enrollmentid, max(b.dateprovided) AS last_bed_night,
-           min(b.dateprovided) FILTER (WHERE b.dateprovided >= x.exitdate) AS first_on_or_after
-    FROM x JOIN hmis.services b ON b.enrollmentid = x.enrollmentid AND b.recordtype = 200
-        AND b.datedeleted IS NULL AND b.dateprovided IS NOT NULL
-    GROUP BY x.enrollmentid
-),
-o AS (SELECT * FROM e WHERE e.open),
 f AS (
 SELECT 'exits_before_entry' AS finding, x.projectid, x.householdid, x.enrollmentid, x.personalid, x.exitdate AS date,
        'entry ' || x.entrydate AS detail
@@ -44,15 +54,14 @@ SELECT 'exits_after_as_of', x.projectid, x.householdid, x.enrollmentid, x.person
 FROM x WHERE x.exitdate > $1
 UNION ALL
 SELECT 'nbn_exit_date_off', x.projectid, x.householdid, x.enrollmentid, x.personalid, x.exitdate,
-       'last bed night ' || l.last_bed_night
-FROM x JOIN lbn l ON l.enrollmentid = x.enrollmentid
-JOIN exitflow.effective_policy ep ON ep.projectid = x.projectid
-WHERE x.projecttype = 1 AND ep.nbn_benchmark = 'last-bed-night' AND x.exitdate <> l.last_bed_night + 1
+       'last bed night ' || x.last_bed_night
+FROM x WHERE x.projecttype = 1 AND x.nbn_benchmark = 'last-bed-night' AND x.exitdate <> x.last_bed_night + 1
 UNION ALL
-SELECT 'bed_nights_on_or_after_exit', x.projectid, x.householdid, x.enrollmentid, x.personalid, l.first_on_or_after,
-       'exit ' || x.exitdate
-FROM x JOIN lbn l ON l.enrollmentid = x.enrollmentid
-WHERE l.first_on_or_after IS NOT NULL
+SELECT 'bed_nights_on_or_after_exit', x.projectid, x.householdid, x.enrollmentid, x.personalid, b.d, 'exit ' || x.exitdate
+FROM x
+CROSS JOIN LATERAL (SELECT min(dateprovided) AS d FROM hmis.services WHERE enrollmentid = x.enrollmentid AND recordtype = 200
+                    AND datedeleted IS NULL AND dateprovided >= x.exitdate) b
+WHERE x.last_bed_night >= x.exitdate -- the enrollment's latest bed night
 UNION ALL
 SELECT 'q6f_nbn_no_bed_night_90d', o.projectid, o.householdid, o.enrollmentid, o.personalid, o.entrydate, 'entry'
 FROM o
@@ -62,9 +71,10 @@ WHERE o.projecttype = 1 AND o.entrydate < $1 - 90
 UNION ALL
 SELECT 'q6f_so_no_contact_90d', o.projectid, o.householdid, o.enrollmentid, o.personalid, o.entrydate, 'entry'
 FROM o
-LEFT JOIN hmis.client c ON c.personalid = o.personalid AND c.datedeleted IS NULL
 WHERE o.projecttype = 4 AND o.entrydate < $1 - 90
-  AND (o.relationshiptohoh = 1 OR c.dob <= $1 - interval '18 years')
+  AND (EXISTS (SELECT 1 FROM hmis.enrollment e WHERE e.enrollmentid = o.enrollmentid AND e.relationshiptohoh = 1)
+       OR EXISTS (SELECT 1 FROM hmis.client c WHERE c.personalid = o.personalid AND c.datedeleted IS NULL
+                  AND c.dob <= $1 - interval '18 years'))
   AND NOT EXISTS (SELECT 1 FROM hmis.currentlivingsituation l WHERE l.enrollmentid = o.enrollmentid
                   AND l.datedeleted IS NULL AND l.informationdate >= $1 - 90 AND l.informationdate <= $1)
 UNION ALL
@@ -97,26 +107,20 @@ CROSS JOIN LATERAL ( -- SPEC A1, A3: the earliest record after $1 of any activit
 ) f
 WHERE o.last_date > $1
 UNION ALL
-SELECT * FROM ( -- one row per household: its first exited head
-    SELECT DISTINCT ON (h.projectid, h.householdid) 'households_hoh_exited', h.projectid, h.householdid, h.enrollmentid,
+SELECT * FROM ( -- one row per household: its first head to exit
+    SELECT DISTINCT ON (g.projectid, g.householdid) 'households_hoh_exited', g.projectid, g.householdid, h.enrollmentid,
            h.personalid, xx.exitdate, 'head of household exited'
-    FROM e h
+    FROM g
+    JOIN hmis.enrollment h ON h.householdid = g.householdid AND h.projectid = g.projectid AND h.relationshiptohoh = 1
+        AND h.datedeleted IS NULL AND h.entrydate <= $1
     JOIN hmis.exit xx ON xx.enrollmentid = h.enrollmentid AND xx.datedeleted IS NULL AND xx.exitdate <= $1
-    WHERE h.relationshiptohoh = 1
-      AND EXISTS (SELECT 1 FROM o WHERE o.projectid = h.projectid AND o.householdid = h.householdid)
-    ORDER BY h.projectid, h.householdid, xx.exitdate, h.enrollmentid COLLATE "C"
+    WHERE g.head_out
+    ORDER BY g.projectid, g.householdid, xx.exitdate, h.enrollmentid COLLATE "C"
 ) hx
 UNION ALL
-SELECT 'households_hoh_not_one', g.projectid, g.householdid, g.first_open, g.personalid, NULL::date,
-       'heads of household: ' || g.heads
-FROM (
-    SELECT e.projectid, e.householdid, count(*) FILTER (WHERE e.relationshiptohoh = 1) AS heads,
-           min(e.enrollmentid COLLATE "C") FILTER (WHERE e.open) AS first_open,
-           (array_agg(e.personalid ORDER BY e.enrollmentid COLLATE "C") FILTER (WHERE e.open))[1] AS personalid
-    FROM e GROUP BY e.projectid, e.householdid
-    HAVING bool_or(e.open)
-) g
-WHERE g.heads <> 1
+SELECT 'households_hoh_not_one', g.projectid, g.householdid, split_part(g.first_open, chr(1), 1), split_part(g.first_open, chr(1), 2),
+       NULL::date, 'heads of household: ' || g.heads
+FROM g WHERE g.heads <> 1
 )
 SELECT * FROM f
 ORDER BY finding, projectid COLLATE "C", householdid COLLATE "C", enrollmentid COLLATE "C"
