@@ -146,3 +146,18 @@ func TestQ3_Load(t *testing.T) {
 	assert.True(t, errors.As(err, &nf), "%v", err)
 	assert.False(t, errors.Is(err, engine.ErrInvalid))
 }
+
+// SPEC Q3: a stored report reads back as it was made, also after a later report with an as-of
+// date between it and its previous one: only reports made before it are its previous ones.
+func TestQ3_LoadKeepsTheComparisonItWasMadeWith(t *testing.T) {
+	t.Parallel()
+	pool := fixture(t, "open.sql", "exits.sql")
+	runOpt(t, pool, dqm.Options{AsOf: asOf.AddDate(0, 0, -20), Since: since.AddDate(0, 0, -40)})
+	r := runOpt(t, pool, dqm.Options{AsOf: asOf, Since: since})
+	exec(t, pool, "UPDATE hmis.enrollment SET relationshiptohoh = 1 WHERE datedeleted IS NULL") // changes the heads
+	refresh(t, pool)
+	runOpt(t, pool, dqm.Options{AsOf: asOf.AddDate(0, 0, -10), Since: since.AddDate(0, 0, -30)})
+	l := load(t, pool, r.ID)
+	assert.Equal(t, r.ProjectReports, l.ProjectReports)
+	assert.Equal(t, r.Total, l.Total)
+}

@@ -104,7 +104,7 @@ func (r *Report) assemble(ctx context.Context, q engine.Querier, by map[string]c
 	if err != nil {
 		return err
 	}
-	prev, err := previousValues(ctx, q, r.Projects, r.AsOf, r.PreviousID)
+	prev, err := previousValues(ctx, q, r.Projects, r.AsOf, r.PreviousID, 0)
 	if err != nil {
 		return err
 	}

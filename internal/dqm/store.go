@@ -71,11 +71,13 @@ func appendMeasures(out [][]any, id int64, project string, ms []MeasureRow) [][]
 
 // previousValues are, per project, the measures of its latest report as of an earlier date (any
 // report that covered it), and for the total ("") those of the previous report of the same projects.
-func previousValues(ctx context.Context, q engine.Querier, projects []string, asOf time.Time, previousID int64) (map[string]map[Measure]Value, error) {
+// Only reports made before the report itself count (before: its ID; 0 for a report being made), so
+// that a stored report reads back as it was made.
+func previousValues(ctx context.Context, q engine.Querier, projects []string, asOf time.Time, previousID, before int64) (map[string]map[Measure]Value, error) {
 	rows, err := q.Query(ctx, `SELECT DISTINCT ON (m.projectid, m.measure) m.projectid, m.measure, m.value::float8
 		FROM exitflow.dqm_measure m JOIN exitflow.dqm_report r ON r.id = m.report_id
-		WHERE (m.projectid = ANY ($1) AND r.as_of < $2) OR (m.projectid = '' AND r.id = $3)
-		ORDER BY m.projectid, m.measure, r.as_of DESC, r.id DESC`, projects, asOf, previousID)
+		WHERE (m.projectid = ANY ($1) AND r.as_of < $2 AND ($4 = 0 OR r.id < $4)) OR (m.projectid = '' AND r.id = $3)
+		ORDER BY m.projectid, m.measure, r.as_of DESC, r.id DESC`, projects, asOf, previousID, before)
 	if err != nil {
 		return nil, fmt.Errorf("reading the previous reports: %w", err)
 	}
@@ -191,7 +193,7 @@ func loadProjects(ctx context.Context, q engine.Querier, r *Report) error {
 	if err != nil {
 		return err
 	}
-	prev, err := previousValues(ctx, q, r.Projects, r.AsOf, r.PreviousID)
+	prev, err := previousValues(ctx, q, r.Projects, r.AsOf, r.PreviousID, r.ID)
 	if err != nil {
 		return err
 	}

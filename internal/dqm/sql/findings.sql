@@ -23,16 +23,16 @@ o AS ( -- their open enrollments as of $1 (entered by then, no Exit row), from t
     FROM exitflow.enrollment_state s JOIN p ON p.projectid = s.projectid
     WHERE s.open AND s.entrydate <= $1
 ),
-g AS ( -- each household with an open member as of $1, in one pass over the state and the relationships:
-       -- its heads of household entered by then (open or exited), whether one of them has an Exit row,
-       -- and its first open member (EnrollmentID order) as "EnrollmentID chr(1) PersonalID"
+g AS ( -- each household with an open member as of $1, in one pass over the state and the heads: its heads
+       -- of household entered by then (open or exited), whether one of them has an Exit row, and its
+       -- first open member (EnrollmentID order) as "EnrollmentID chr(1) PersonalID"
     SELECT s.projectid, s.householdid,
-           count(*) FILTER (WHERE e.relationshiptohoh = 1) AS heads,
-           bool_or(e.relationshiptohoh = 1 AND NOT s.open) AS head_out,
+           count(h.enrollmentid) AS heads,
+           bool_or(h.enrollmentid IS NOT NULL AND NOT s.open) AS head_out,
            min((s.enrollmentid || chr(1) || s.personalid) COLLATE "C") FILTER (WHERE s.open) AS first_open
     FROM exitflow.enrollment_state s
     JOIN p ON p.projectid = s.projectid
-    JOIN hmis.enrollment e ON e.enrollmentid = s.enrollmentid
+    LEFT JOIN (SELECT e.enrollmentid FROM hmis.enrollment e WHERE e.relationshiptohoh = 1) h ON h.enrollmentid = s.enrollmentid
     WHERE s.entrydate <= $1
     GROUP BY s.projectid, s.householdid
     HAVING bool_or(s.open)
