@@ -161,6 +161,14 @@ var reasonText = map[Measure]string{
 	NbnExitDateOff:   "night-by-night exits not dated the day after the last bed night",
 }
 
+// reasonOne is reasonText for a count of one.
+var reasonOne = map[Measure]string{
+	PastWindow:       "open enrollment past the auto-exit window where auto exit is on",
+	ExitsBeforeEntry: "exit dated before its entry date",
+	ExitsAfterAsOf:   "exit dated after the as-of date",
+	NbnExitDateOff:   "night-by-night exit not dated the day after the last bed night",
+}
+
 // verdict is SPEC Q2's: working as planned when nothing is past the window where auto exit is on
 // and no exit is invalid; otherwise needs attention, with one reason per failing measure.
 func verdict(total []MeasureRow) (string, []Reason) {
@@ -168,6 +176,9 @@ func verdict(total []MeasureRow) (string, []Reason) {
 	for _, row := range total {
 		if text, ok := reasonText[row.Measure]; ok && row.Value.N > 0 {
 			n := int(row.Value.N)
+			if n == 1 {
+				text = reasonOne[row.Measure]
+			}
 			reasons = append(reasons, Reason{Measure: row.Measure, Count: n, Text: fmt.Sprintf("%d %s", n, text)})
 		}
 	}

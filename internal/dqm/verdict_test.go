@@ -47,7 +47,7 @@ func TestQ2_NeedsAttentionReasons(t *testing.T) {
 	assert.Equal(t, dqm.NeedsAttention, r.Verdict)
 	want := []dqm.Reason{
 		{Measure: dqm.PastWindow, Count: 2, Text: "2 open enrollments past the auto-exit window where auto exit is on"},
-		{Measure: dqm.ExitsBeforeEntry, Count: 1, Text: "1 exits dated before their entry date"},
+		{Measure: dqm.ExitsBeforeEntry, Count: 1, Text: "1 exit dated before its entry date"},
 		{Measure: dqm.ExitsAfterAsOf, Count: 2, Text: "2 exits dated after the as-of date"},
 		{Measure: dqm.NbnExitDateOff, Count: 3, Text: "3 night-by-night exits not dated the day after the last bed night"},
 	}
