@@ -5,7 +5,6 @@ package dqm_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -39,13 +38,11 @@ func today() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
 // clients.sql, with the enrollment state built as an import leaves it.
 func fixture(t *testing.T, files ...string) *pgxpool.Pool {
 	t.Helper()
-	_, pool := testdb.New(t)
-	for _, f := range append(append([]string{"base.sql"}, files...), "clients.sql") {
-		b, err := os.ReadFile("testdata/" + f)
-		require.NoError(t, err)
-		_, err = pool.Exec(context.Background(), string(b))
-		require.NoError(t, err, f)
+	paths := []string{"testdata/base.sql"}
+	for _, f := range files {
+		paths = append(paths, "testdata/"+f)
 	}
+	pool := testdb.WithSQL(t, append(paths, "testdata/clients.sql")...)
 	refresh(t, pool)
 	return pool
 }

@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -20,13 +19,11 @@ var repAsOf = repDay("2026-11-01")
 // summary refreshed, as an import leaves it.
 func repFixture(t *testing.T, files ...string) *pgxpool.Pool {
 	t.Helper()
-	_, pool := testdb.New(t)
-	for _, f := range files {
-		b, err := os.ReadFile("testdata/" + f)
-		require.NoError(t, err)
-		_, err = pool.Exec(context.Background(), string(b))
-		require.NoError(t, err, f)
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = "testdata/" + f
 	}
+	pool := testdb.WithSQL(t, paths...)
 	repRefresh(t, pool)
 	return pool
 }

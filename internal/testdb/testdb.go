@@ -67,3 +67,19 @@ func Empty(t testing.TB) string {
 	})
 	return created
 }
+
+// WithSQL is New with the SQL fixture files run in order (paths as given, e.g. "testdata/x.sql").
+func WithSQL(t testing.TB, files ...string) *pgxpool.Pool {
+	t.Helper()
+	_, pool := New(t)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pool.Exec(context.Background(), string(b)); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	return pool
+}
