@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -88,29 +89,15 @@ type keyOptions map[Field]string
 
 // diff lists the fields whose values differ, in field order.
 func (was keyOptions) diff(given keyOptions) []OptionDiff {
+	fields := maps.Clone(was)
+	maps.Copy(fields, given)
 	var out []OptionDiff
-	for _, f := range slices.Sorted(mapKeys(was, given)) {
+	for _, f := range slices.Sorted(maps.Keys(fields)) {
 		if was[f] != given[f] {
 			out = append(out, OptionDiff{Field: f, Was: was[f], Given: given[f]})
 		}
 	}
 	return out
-}
-
-func mapKeys(ms ...keyOptions) func(func(Field) bool) {
-	return func(yield func(Field) bool) {
-		seen := map[Field]bool{}
-		for _, m := range ms {
-			for f := range m {
-				if !seen[f] {
-					seen[f] = true
-					if !yield(f) {
-						return
-					}
-				}
-			}
-		}
-	}
 }
 
 // lookupKey serialises the callers of key (a transaction lock on it) and returns the result the
