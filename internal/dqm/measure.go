@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/exitflow/exitflow/internal/engine"
@@ -28,7 +29,15 @@ func sqlFile(name string) string {
 var (
 	exitsSQL    = sqlFile("exits")
 	findingsSQL = sqlFile("findings")
+	// openSQL aggregates the engine's rule query in place of its {candidates_rows}.
+	openSQL = strings.Replace(sqlFile("open"), "({candidates_rows}) r", "("+candidateRows()+") r", 1)
 )
+
+// candidateRows is the engine's unordered rule query, as open.sql embeds it.
+func candidateRows() string {
+	sql, _ := engine.CandidateRowsQuery(engine.Options{})
+	return sql
+}
 
 // counts are one project's raw measures before they become MeasureRows.
 type counts map[Measure]Value
@@ -80,47 +89,40 @@ func measureAll(ctx context.Context, q, rest engine.Querier, projects []string, 
 
 // measureOpen counts the open enrollments and households, buckets them by the household's days
 // since last activity, and counts the open enrollments past the auto-exit window where auto exit is
-// on (listing them as findings) and the households in the alert window: all from the engine's own
-// list of every open enrollment (an administrative all-open preview: the same rules and query as
-// previews, SPEC H1), whose rows carry each project's policy. An inactivity preview lists exactly
-// the rows with DaysInactive ≥ AutoExitDays (exit) or ≥ AlertDays (alert) of the projects with auto
-// exit on (SPEC H2, AL1), so one pass gives both and the whole CoC is read once.
+// on (listing them as findings) and the households in the alert window, all in one pass of
+// sql/open.sql over the engine's own rule query (SPEC H1, H2, AL1).
 func measureOpen(ctx context.Context, q engine.Querier, projects []string, asOf time.Time, by map[string]counts, buckets map[string]*[6]int) ([]Finding, error) {
-	enr, past := map[string]int{}, map[string]int{}
-	hh, alert := map[[2]string]bool{}, map[[2]string]bool{}
+	for _, c := range by {
+		c[OpenEnrollments], c[OpenHouseholds], c[PastWindow], c[AlertWindowHouseholds] = count(0), count(0), count(0), count(0)
+	}
+	_, args := engine.CandidateRowsQuery(engine.Options{AsOf: asOf, Projects: projects, Method: engine.MethodAdmin, AllOpen: true})
+	rows, err := q.Query(ctx, openSQL, args...)
+	if err != nil {
+		return nil, fmt.Errorf("counting open enrollments: %w", err)
+	}
 	var findings []Finding
-	err := engine.Candidates(ctx, q, engine.Options{AsOf: asOf, Projects: projects, Method: engine.MethodAdmin, AllOpen: true}, func(r engine.Row) error {
-		enr[r.ProjectID]++
-		hh[[2]string{r.ProjectID, r.HouseholdID}] = true
-		if b := buckets[r.ProjectID]; b != nil {
-			b[BucketOf(r.DaysInactive)]++
+	var kind, p, hh, enr, person, source string
+	var la *time.Time
+	var days, enrollments, households, past, alert int
+	var b []int32
+	_, err = pgx.ForEachRow(rows, []any{&kind, &p, &hh, &enr, &person, &la, &source, &days, &enrollments, &households, &past, &alert, &b}, func() error {
+		if kind == "past" {
+			findings = append(findings, Finding{Finding: PastWindow, ProjectID: p, HouseholdID: hh, EnrollmentID: enr, PersonalID: person, Date: la,
+				Detail: fmt.Sprintf("%d days inactive (%s); auto exit due %s", days, source, asOf.Format(time.DateOnly))})
+			la = nil
+			return nil
 		}
-		switch {
-		case r.AutoExitDays == nil: // auto exit off: no window
-		case r.DaysInactive >= *r.AutoExitDays:
-			past[r.ProjectID]++
-			la := r.LastActivityDate
-			findings = append(findings, Finding{Finding: PastWindow, ProjectID: r.ProjectID, HouseholdID: r.HouseholdID,
-				EnrollmentID: r.EnrollmentID, PersonalID: r.PersonalID, Date: &la,
-				Detail: fmt.Sprintf("%d days inactive (%s); auto exit due %s", r.DaysInactive, r.LastActivitySource, asOf.Format(time.DateOnly))})
-		case r.AlertDays != nil && r.DaysInactive >= *r.AlertDays:
-			alert[[2]string{r.ProjectID, r.HouseholdID}] = true
+		c := by[p]
+		c[OpenEnrollments], c[OpenHouseholds], c[PastWindow], c[AlertWindowHouseholds] = count(enrollments), count(households), count(past), count(alert)
+		if bk := buckets[p]; bk != nil && len(b) == len(bk) {
+			for i, n := range b {
+				bk[i] = int(n)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("counting open enrollments: %w", err)
-	}
-	households, alertHouseholds := map[string]int{}, map[string]int{}
-	for k := range hh {
-		households[k[0]]++
-	}
-	for k := range alert {
-		alertHouseholds[k[0]]++
-	}
-	for p, c := range by {
-		c[OpenEnrollments], c[OpenHouseholds] = count(enr[p]), count(households[p])
-		c[PastWindow], c[AlertWindowHouseholds] = count(past[p]), count(alertHouseholds[p])
 	}
 	return findings, nil
 }

@@ -67,7 +67,7 @@ func rebuildState(ctx context.Context, tx pgx.Tx) (int64, error) {
 	}
 	for _, sql := range []string{
 		`ALTER TABLE exitflow.enrollment_state_new ALTER projectid SET NOT NULL, ALTER householdid SET NOT NULL,
-			ALTER personalid SET NOT NULL, ALTER entrydate SET NOT NULL, ALTER open SET NOT NULL`,
+			ALTER personalid SET NOT NULL, ALTER entrydate SET NOT NULL, ALTER open SET NOT NULL, ALTER head SET NOT NULL`,
 		"DROP TABLE exitflow.enrollment_state",
 		"ALTER TABLE exitflow.enrollment_state_new RENAME TO enrollment_state",
 		"ALTER TABLE exitflow.enrollment_state ADD CONSTRAINT enrollment_state_pkey PRIMARY KEY (enrollmentid)",

@@ -133,6 +133,11 @@ func (o Options) args() []any {
 	return []any{o.AsOf, projects, string(method), window, o.AllOpen}
 }
 
+// CandidateRowsQuery is the unordered rule query of previews and exits (candidates_rows.sql, its
+// parameters $1–$5) and its arguments for opt, for reports that aggregate the candidates in SQL
+// (the DQM), so that they count exactly the rows Candidates lists.
+func CandidateRowsQuery(opt Options) (string, []any) { return candidatesRowsSQL, opt.args() }
+
 // Candidates calls fn for each enrollment the engine would exit or alert on, sorted by ProjectID,
 // HouseholdID, EnrollmentID (as text, or by CompareIDs with opt.NaturalOrder). It writes nothing.
 func Candidates(ctx context.Context, q Querier, opt Options, fn func(Row) error) error {

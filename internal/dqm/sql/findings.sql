@@ -7,8 +7,8 @@
 -- more than 90 days before it: the HMIS Reporting Glossary's Q6f, "latest more than 90 days prior
 -- to the report end date"); activity (any A1 source) dated after the as-of date; open households
 -- whose head of household has exited (one row per household), and open households with no or
--- several heads. IDs and dates only. Open enrollments, latest activity and latest bed nights come
--- from exitflow.enrollment_state, as the engine keeps them.
+-- several heads. IDs and dates only. Open enrollments, heads of household, latest activity and
+-- latest bed nights come from exitflow.enrollment_state, as the engine keeps them.
 -- SPEC Q1, D1, D2, A1, A3, A4, H2
 -- $1 date: the as-of date; $2 date: the period starts after it; $3 text[]: the ProjectIDs
 -- psql: PREPARE q(date, date, text[]) AS <this file>; EXECUTE q('2026-11-01', '2026-10-01', '{1362}');
@@ -19,20 +19,15 @@ WITH p AS ( -- the projects ($3 as a table: joined by hash whatever plan the arr
     JOIN exitflow.effective_policy ep ON ep.projectid = pr.projectid
 ),
 o AS ( -- their open enrollments as of $1 (entered by then, no Exit row), from the narrow enrollment state
-    SELECT s.enrollmentid, s.projectid, s.householdid, s.personalid, s.entrydate, s.last_date, p.projecttype
+    SELECT s.enrollmentid, s.projectid, s.householdid, s.personalid, s.entrydate, s.last_date, s.head, p.projecttype
     FROM exitflow.enrollment_state s JOIN p ON p.projectid = s.projectid
     WHERE s.open AND s.entrydate <= $1
 ),
-g AS ( -- each household with an open member as of $1, in one pass over the state and the heads: its heads
-       -- of household entered by then (open or exited), whether one of them has an Exit row, and its
-       -- first open member (EnrollmentID order) as "EnrollmentID chr(1) PersonalID"
-    SELECT s.projectid, s.householdid,
-           count(h.enrollmentid) AS heads,
-           bool_or(h.enrollmentid IS NOT NULL AND NOT s.open) AS head_out,
-           min((s.enrollmentid || chr(1) || s.personalid) COLLATE "C") FILTER (WHERE s.open) AS first_open
+g AS ( -- each household with an open member as of $1, in one pass over the state: its heads of household
+       -- entered by then (open or exited), and whether one of them has an Exit row
+    SELECT s.projectid, s.householdid, count(*) FILTER (WHERE s.head) AS heads, bool_or(s.head AND NOT s.open) AS head_out
     FROM exitflow.enrollment_state s
     JOIN p ON p.projectid = s.projectid
-    LEFT JOIN (SELECT e.enrollmentid FROM hmis.enrollment e WHERE e.relationshiptohoh = 1) h ON h.enrollmentid = s.enrollmentid
     WHERE s.entrydate <= $1
     GROUP BY s.projectid, s.householdid
     HAVING bool_or(s.open)
@@ -71,10 +66,9 @@ WHERE o.projecttype = 1 AND o.entrydate < $1 - 90
 UNION ALL
 SELECT 'q6f_so_no_contact_90d', o.projectid, o.householdid, o.enrollmentid, o.personalid, o.entrydate, 'entry'
 FROM o
+LEFT JOIN hmis.client c ON c.personalid = o.personalid AND c.datedeleted IS NULL
 WHERE o.projecttype = 4 AND o.entrydate < $1 - 90
-  AND (EXISTS (SELECT 1 FROM hmis.enrollment e WHERE e.enrollmentid = o.enrollmentid AND e.relationshiptohoh = 1)
-       OR EXISTS (SELECT 1 FROM hmis.client c WHERE c.personalid = o.personalid AND c.datedeleted IS NULL
-                  AND c.dob <= $1 - interval '18 years'))
+  AND (o.head OR c.dob <= $1 - interval '18 years') -- adults and heads of household
   AND NOT EXISTS (SELECT 1 FROM hmis.currentlivingsituation l WHERE l.enrollmentid = o.enrollmentid
                   AND l.datedeleted IS NULL AND l.informationdate >= $1 - 90 AND l.informationdate <= $1)
 UNION ALL
@@ -111,16 +105,21 @@ SELECT * FROM ( -- one row per household: its first head to exit
     SELECT DISTINCT ON (g.projectid, g.householdid) 'households_hoh_exited', g.projectid, g.householdid, h.enrollmentid,
            h.personalid, xx.exitdate, 'head of household exited'
     FROM g
-    JOIN hmis.enrollment h ON h.householdid = g.householdid AND h.projectid = g.projectid AND h.relationshiptohoh = 1
-        AND h.datedeleted IS NULL AND h.entrydate <= $1
+    JOIN exitflow.enrollment_state h ON h.projectid = g.projectid AND h.householdid = g.householdid AND h.head
+        AND NOT h.open AND h.entrydate <= $1
     JOIN hmis.exit xx ON xx.enrollmentid = h.enrollmentid AND xx.datedeleted IS NULL AND xx.exitdate <= $1
     WHERE g.head_out
     ORDER BY g.projectid, g.householdid, xx.exitdate, h.enrollmentid COLLATE "C"
 ) hx
 UNION ALL
-SELECT 'households_hoh_not_one', g.projectid, g.householdid, split_part(g.first_open, chr(1), 1), split_part(g.first_open, chr(1), 2),
-       NULL::date, 'heads of household: ' || g.heads
-FROM g WHERE g.heads <> 1
+SELECT 'households_hoh_not_one', g.projectid, g.householdid, m.enrollmentid, m.personalid, NULL::date, 'heads of household: ' || g.heads
+FROM g
+CROSS JOIN LATERAL ( -- the household's first open member (EnrollmentID order), found by the state's household index
+    SELECT s.enrollmentid, s.personalid FROM exitflow.enrollment_state s
+    WHERE s.projectid = g.projectid AND s.householdid = g.householdid AND s.open AND s.entrydate <= $1
+    ORDER BY s.enrollmentid COLLATE "C" LIMIT 1
+) m
+WHERE g.heads <> 1
 )
 SELECT * FROM f
 ORDER BY finding, projectid COLLATE "C", householdid COLLATE "C", enrollmentid COLLATE "C"

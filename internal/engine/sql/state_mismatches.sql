@@ -7,5 +7,5 @@
 --       then run the output of exitflow sql state_mismatches as it is.
 SELECT count(*) FROM exitflow.enrollment_state s
 FULL JOIN ({state_all}) r USING (enrollmentid)
-WHERE (s.projectid, s.householdid, s.personalid, s.entrydate, s.open, s.last_date, s.last_source, s.last_bed_night)
-      IS DISTINCT FROM (r.projectid, r.householdid, r.personalid, r.entrydate, r.open, r.last_date, r.last_source, r.last_bed_night)
+WHERE (s.projectid, s.householdid, s.personalid, s.entrydate, s.open, s.last_date, s.last_source, s.last_bed_night, s.head)
+      IS DISTINCT FROM (r.projectid, r.householdid, r.personalid, r.entrydate, r.open, r.last_date, r.last_source, r.last_bed_night, r.head)
