@@ -11,6 +11,10 @@
 #   4. Temporal: builds the pinned CLI into .data/bin if needed (scripts/temporal-cli.sh) and starts
 #      its dev server on 127.0.0.1:7233, Web UI on :8233, state persisted in .data/temporal.db,
 #      exitflow's search attributes pre-registered; an already running Temporal is used instead;
+#   4b. Mailpit (the SMTP server notifications go to): builds the pinned one into .data/bin if needed
+#      (scripts/mailpit.sh) and starts it with SMTP on 127.0.0.1:1025 and its HTTP API on :8025 (the
+#      next free ports if those are taken), mail kept in .data/mailpit.db; a Mailpit already
+#      answering there is used instead; EXITFLOW_SMTP_HOST/PORT point at it for the rest of the run;
 #   5. generates a demo CoC into .data/demo and imports it into its own database, exitflow_demo, on
 #      the same server (scripts/demodb), so the configured database never gets demo data;
 #   6. the worker's place (it is not part of this version yet);
@@ -20,7 +24,8 @@
 # DEMO_SEED (42); PG_PORT (5433, first port tried for a private cluster); PG_BIN (directory of
 # initdb/pg_ctl, default the newest /usr/lib/postgresql/*/bin); PG_RUN_AS (postgres: the user the
 # private cluster runs as when this script runs as root, since initdb refuses root);
-# TEMPORAL_UI_PORT (8233).
+# TEMPORAL_UI_PORT (8233); MAILPIT_SMTP_PORT (1025), MAILPIT_HTTP_PORT (8025): first ports tried for
+# Mailpit; MAILPIT=0 starts no Mailpit and keeps the configured SMTP server (smtp_host).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,6 +34,7 @@ cd "$ROOT"
 GO=${GO:-go}
 export GO
 export TEMPORAL_CLI_VERSION=${TEMPORAL_CLI_VERSION:-v1.5.1}
+export MAILPIT_VERSION=${MAILPIT_VERSION:-v1.27.11}
 DATA=$ROOT/.data
 LOGS=$DATA/logs
 EXITFLOW=$ROOT/bin/exitflow
@@ -39,6 +45,9 @@ DEMO_SEED=${DEMO_SEED:-42}
 PG_PORT=${PG_PORT:-5433}
 PG_RUN_AS=${PG_RUN_AS:-postgres}
 TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
+MAILPIT=${MAILPIT:-1}
+MAILPIT_SMTP_PORT=${MAILPIT_SMTP_PORT:-1025}
+MAILPIT_HTTP_PORT=${MAILPIT_HTTP_PORT:-8025}
 SEARCH_ATTRIBUTES=(ExitflowAgency=Keyword ExitflowProjects=KeywordList ExitflowMethod=Keyword ExitflowPhase=Keyword)
 
 T0=$(date +%s)
@@ -62,7 +71,7 @@ exec 8>"$DATA/run.lock"
 flock -n 8 || die "another 'make run' is already running in this tree (it holds .data/run.lock)"
 
 # ---- what this run started, stopped in reverse order by cleanup() ---------------------------------
-CHILD_PIDS=()   # background processes (Temporal dev server)
+CHILD_PIDS=()   # background processes (Temporal dev server, Mailpit)
 CHILD_NAMES=()
 CHILD_LOGS=()
 PG_STARTED=""   # set to the data directory when this run started (or adopted) the private cluster
@@ -315,6 +324,52 @@ else
 fi
 export EXITFLOW_TEMPORAL_ADDRESS=$TEMPORAL_ADDR
 
+# ---- 4b. Mailpit -----------------------------------------------------------------------------------------
+# Notifications go to a Mailpit that keeps them (nothing reaches a real mailbox); read them with its
+# HTTP API or `exitflow notifications list`. Its web pages are not in the Go module it is built from.
+MAIL_NOTE=""
+MAIL_API=""
+if [[ $MAILPIT == 0 ]]; then
+	smtp_host=$(config_value smtp_host)
+	MAIL_NOTE="MAILPIT=0: the configured SMTP server ${smtp_host:-(none: smtp_host is not set)}:$(config_value smtp_port)"
+else
+	MAILPIT_BIN=$(scripts/mailpit.sh)
+	mailpit_ready() { "$MAILPIT_BIN" readyz --listen "127.0.0.1:$1" >/dev/null 2>&1; }
+	if port_busy 127.0.0.1 "$MAILPIT_SMTP_PORT" && mailpit_ready "$MAILPIT_HTTP_PORT"; then
+		say "a Mailpit already answers on 127.0.0.1:$MAILPIT_SMTP_PORT (API :$MAILPIT_HTTP_PORT): using it"
+		MAIL_NOTE="already running; not started by make run"
+	else
+		# The first free ports from the defaults on (a Mailpit of another tree may hold 1025/8025).
+		first_smtp=$MAILPIT_SMTP_PORT first_http=$MAILPIT_HTTP_PORT
+		while port_busy 127.0.0.1 "$MAILPIT_SMTP_PORT"; do
+			((++MAILPIT_SMTP_PORT < first_smtp + 50)) || die "no free port in $first_smtp..$((first_smtp + 49)) for Mailpit's SMTP (MAILPIT_SMTP_PORT)"
+		done
+		while port_busy 127.0.0.1 "$MAILPIT_HTTP_PORT" || ((MAILPIT_HTTP_PORT == MAILPIT_SMTP_PORT)); do
+			((++MAILPIT_HTTP_PORT < first_http + 50)) || die "no free port in $first_http..$((first_http + 49)) for Mailpit's HTTP API (MAILPIT_HTTP_PORT)"
+		done
+		((MAILPIT_SMTP_PORT == first_smtp && MAILPIT_HTTP_PORT == first_http)) ||
+			say "port $first_smtp or $first_http is taken: Mailpit gets $MAILPIT_SMTP_PORT and $MAILPIT_HTTP_PORT"
+		args=(--listen "127.0.0.1:$MAILPIT_HTTP_PORT" --smtp "127.0.0.1:$MAILPIT_SMTP_PORT" --database "$DATA/mailpit.db"
+			--max 0 --disable-version-check --smtp-disable-rdns)
+		say "starting Mailpit: SMTP 127.0.0.1:$MAILPIT_SMTP_PORT, HTTP API :$MAILPIT_HTTP_PORT (log .data/logs/mailpit.log)"
+		echo "---- $(date -Is) $MAILPIT_BIN ${args[*]}" >>"$LOGS/mailpit.log"
+		start_child "Mailpit" "$LOGS/mailpit.log" "$MAILPIT_BIN" "${args[@]}"
+		m_pid=${CHILD_PIDS[-1]}
+		for ((i = 0; ; i++)); do
+			kill -0 "$m_pid" 2>/dev/null || {
+				tail -n 20 "$LOGS/mailpit.log" >&2
+				die "Mailpit exited; see .data/logs/mailpit.log"
+			}
+			port_busy 127.0.0.1 "$MAILPIT_SMTP_PORT" && mailpit_ready "$MAILPIT_HTTP_PORT" && break
+			((i < 120)) || die "Mailpit did not answer within 30 s; see .data/logs/mailpit.log"
+			sleep 0.25
+		done
+		MAIL_NOTE="Mailpit $MAILPIT_VERSION started by make run, mail kept in .data/mailpit.db; stops with it"
+	fi
+	MAIL_API="http://127.0.0.1:$MAILPIT_HTTP_PORT/api/v1/messages"
+	export EXITFLOW_SMTP_HOST=127.0.0.1 EXITFLOW_SMTP_PORT=$MAILPIT_SMTP_PORT
+fi
+
 # ---- 5. demo CoC -----------------------------------------------------------------------------------------
 DEMO_NOTE=""
 DEMO_DB_URL=""
@@ -385,6 +440,8 @@ cat <<EOF
 exitflow local stack is up (ready in $(($(date +%s) - T0)) s)
   Temporal frontend  $TEMPORAL_ADDR  namespace $TEMPORAL_NS  ($TEMPORAL_NOTE)
   Temporal Web UI    ${UI_URL:-see your Temporal server}
+  Mail (SMTP)        ${EXITFLOW_SMTP_HOST:+$EXITFLOW_SMTP_HOST:$EXITFLOW_SMTP_PORT  }($MAIL_NOTE)${MAIL_API:+
+  Mail received      $MAIL_API  (JSON; /api/v1/search?query=to:ADDRESS, /api/v1/message/ID)}
   PostgreSQL         $(mask "$DB_URL")  ($PG_NOTE)
   Demo CoC           .data/demo  ($DEMO_NOTE)${DEMO_DB_URL:+
   Demo database      $(mask "$DEMO_DB_URL")}${DQM_NOTE:+
@@ -393,9 +450,10 @@ exitflow local stack is up (ready in $(($(date +%s) - T0)) s)
   Logs               .data/logs/: $logs
   Temporal CLI       .data/bin/temporal ($TEMPORAL_CLI_VERSION)
 Use it from another terminal:
-  export ${CLI_DB_URL:+EXITFLOW_DATABASE_URL=$(shq "$(mask "$CLI_DB_URL")") }EXITFLOW_TEMPORAL_ADDRESS=$TEMPORAL_ADDR$CLI_DB_NOTE
+  export ${CLI_DB_URL:+EXITFLOW_DATABASE_URL=$(shq "$(mask "$CLI_DB_URL")") }EXITFLOW_TEMPORAL_ADDRESS=$TEMPORAL_ADDR${MAIL_API:+ EXITFLOW_SMTP_HOST=$EXITFLOW_SMTP_HOST EXITFLOW_SMTP_PORT=$EXITFLOW_SMTP_PORT}$CLI_DB_NOTE
   bin/exitflow config show
   .data/bin/temporal workflow list --address $TEMPORAL_ADDR
+  bin/exitflow notifications list    # what exitflow mailed, and what became of it
 Ctrl-C stops what make run started.
 ================================================================================
 EOF

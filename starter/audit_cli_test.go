@@ -74,7 +74,7 @@ func TestAuditThroughTheCLI(t *testing.T) {
 
 	_, errOut, code = cli(t, env, "audit", "--action", "exits")
 	assert.Equal(t, 1, code)
-	assert.Equal(t, "exitflow: --action \"exits\": not an audit action; the known ones are alert, dqm, exit-run, policy-change, undo\n", errOut)
+	assert.Equal(t, "exitflow: --action \"exits\": not an audit action; the known ones are alert, assignment-import, contact-add, contact-remove, dqm, exit-run, policy-change, undo\n", errOut)
 }
 
 // jsonNumber is a JSON number as its decimal text ("" for anything else).

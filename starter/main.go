@@ -81,7 +81,9 @@ Settings come from flags, then EXITFLOW_* environment variables, then ./exitflow
 	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "config file (default ./exitflow.yaml if present)")
 	config.AddFlags(root.PersistentFlags())
 	root.AddCommand(a.configCmd(), a.migrateCmd(), a.importCmd(), a.exportCmd(), a.generateCmd(),
-		a.policyCmd(), a.previewCmd(), a.exitsCmd(), a.reportCmd(), a.auditCmd(), a.dqmCmd(), a.sqlCmd())
+		a.policyCmd(), a.previewCmd(), a.exitsCmd(), a.reportCmd(), a.auditCmd(), a.dqmCmd(), a.sqlCmd(),
+		a.contactCmd(), a.assignmentCmd())
+	root.AddCommand(a.notificationsCmd())
 	return root
 }
 

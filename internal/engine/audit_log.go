@@ -12,7 +12,7 @@ import (
 )
 
 // AuditActions are the actions exitflow.audit records (SPEC U1), in alphabetical order.
-var AuditActions = []string{"alert", "dqm", "exit-run", "policy-change", "undo"}
+var AuditActions = []string{"alert", "assignment-import", "contact-add", "contact-remove", "dqm", "exit-run", "policy-change", "undo"}
 
 // AuditEntry is one exitflow.audit row (SPEC U1): who did what, when, why, from which workflow;
 // its details hold IDs and counts only (SPEC S1).

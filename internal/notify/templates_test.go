@@ -1,0 +1,207 @@
+package notify_test
+
+// SPEC N2, N3: every kind renders from IDs, counts and dates, and names no client.
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/exitflow/exitflow/internal/notify"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fixture is the clients of a fixture: their IDs, and the personal data no message may show.
+type fixture struct {
+	personalIDs, enrollmentIDs, householdIDs, projectIDs []string
+	personal                                             []string // names, SSNs, dates of birth
+}
+
+// readFixture reads testdata/clients.csv (names made for this test) and the engine's exits
+// fixture, whose Client.csv has names too.
+func readFixture(t *testing.T) fixture {
+	t.Helper()
+	var f fixture
+	for _, r := range csvFile(t, "testdata/clients.csv") {
+		f.personalIDs = append(f.personalIDs, r["PersonalID"])
+		f.enrollmentIDs = append(f.enrollmentIDs, r["EnrollmentID"])
+		f.householdIDs = append(f.householdIDs, r["HouseholdID"])
+		f.projectIDs = append(f.projectIDs, r["ProjectID"])
+		f.personal = append(f.personal, r["FirstName"], r["LastName"], r["SSN"], r["DOB"])
+	}
+	for _, r := range csvFile(t, "../engine/testdata/exits/Client.csv") {
+		f.personal = append(f.personal, r["LastName"], r["FirstName"]+" "+r["LastName"])
+	}
+	for _, r := range csvFile(t, "../engine/testdata/exits/Enrollment.csv") {
+		f.enrollmentIDs = append(f.enrollmentIDs, r["EnrollmentID"])
+		f.personalIDs = append(f.personalIDs, r["PersonalID"])
+	}
+	return f
+}
+
+// csvFile is the rows of a CSV file by column name.
+func csvFile(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	file, err := os.Open(path)
+	require.NoError(t, err)
+	defer file.Close()
+	rows, err := csv.NewReader(file).ReadAll()
+	require.NoError(t, err)
+	var out []map[string]string
+	for _, r := range rows[1:] {
+		m := map[string]string{}
+		for i, h := range rows[0] {
+			m[h] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// kindData is data for every kind, from the fixture's IDs.
+func kindData(f fixture) map[notify.Kind]any {
+	d := func(m time.Month, day int) time.Time { return time.Date(2026, m, day, 0, 0, 0, 0, time.UTC) }
+	e, p, h, pr := f.enrollmentIDs, f.personalIDs, f.householdIDs, f.projectIDs
+	return map[notify.Kind]any{
+		notify.KindAgreementNotice: notify.AgreementNotice{AgreementID: "AG-41-1", OrganizationID: "41", ProjectIDs: []string{"1362", "1401"},
+			Method: "auto", WindowDays: 90, PeriodEnds: d(12, 31), EnrollmentIDs: e},
+		notify.KindPeriodEndingReminder: notify.PeriodEndingReminder{AgreementID: "AG-41-1", OrganizationID: "41", ProjectIDs: []string{"1362"},
+			Method: "admin", PeriodEnds: d(12, 31), EnrollmentIDs: e[:1]},
+		notify.KindProcessBegins: notify.ProcessBegins{AgreementID: "AG-41-1", OrganizationID: "41", ProjectIDs: []string{"1362"},
+			Method: "auto", WindowDays: 90, EnrollmentIDs: e[:3]},
+		notify.KindCompletion: notify.Completion{AgreementID: "AG-41-1", OrganizationID: "41", ProjectIDs: []string{"1362"},
+			Method: "admin", ExitedByAgency: 4, EnrollmentIDs: e[:2], RunIDs: []int64{12, 13}},
+		notify.KindAcknowledgementReminder: notify.AcknowledgementReminder{AgreementID: "AG-41-1", OrganizationID: "41", CompletedOn: d(11, 2), Reminder: 2, Reminders: 3},
+		notify.KindEscalation:              notify.Escalation{AgreementID: "AG-41-1", OrganizationID: "41", CompletedOn: d(11, 2), Reminders: 3},
+		notify.KindAutoAlert: notify.AutoAlert{ProjectID: pr[0], AlertDays: 60, AutoExitDays: 90, Households: []notify.AlertHousehold{
+			{HouseholdID: h[0], EnrollmentIDs: e[:2], LastActivity: d(9, 1), ExitOn: d(11, 30), ExitDate: d(9, 1)},
+			{HouseholdID: h[2], EnrollmentIDs: e[2:3], LastActivity: d(9, 3), ExitOn: d(12, 2), ExitDate: d(9, 4)}}},
+		notify.KindAutoExitDone: notify.AutoExitDone{RunID: 12, Exits: []notify.ExitLine{
+			{ProjectID: pr[0], HouseholdID: h[0], EnrollmentID: e[0], PersonalID: p[0], ExitDate: d(9, 1)},
+			{ProjectID: pr[3], HouseholdID: h[3], EnrollmentID: e[3], PersonalID: p[3], ExitDate: d(9, 2)}}},
+		notify.KindHousedExitProposal: notify.HousedExitProposal{ProposalID: "HX-9", ProjectID: pr[4], HouseholdID: h[4], EnrollmentIDs: e[4:6],
+			Trigger: "move-in", TriggerEnrollmentID: "E9001", ExitDate: d(10, 15), Destination: 435, ExpiresOn: d(11, 15)},
+		notify.KindHoHRedesignation: notify.HoHRedesignation{ProjectID: pr[4], HouseholdID: h[4], ExitedEnrollmentID: e[4], ExitedPersonalID: p[4],
+			ExitDate: d(10, 15), OpenEnrollmentIDs: e[5:6]},
+		notify.KindDQMReport: notify.DQMReport{ReportID: 7, AsOf: d(11, 1), Since: d(8, 1), ProjectIDs: []string{"1362", "1401"},
+			Verdict: "needs attention", Reasons: []notify.DQMReason{{Measure: "open_past_window", Count: 3}}, Findings: 5},
+	}
+}
+
+func TestN2_NoKindNamesAClient(t *testing.T) {
+	t.Parallel()
+	f := readFixture(t)
+	data := kindData(f)
+	require.Len(t, data, len(notify.Kinds), "data for every kind")
+	for _, k := range notify.Kinds {
+		m, err := notify.Compose(k, data[k])
+		require.NoError(t, err, k)
+		about, err := json.Marshal(m.About)
+		require.NoError(t, err)
+		all := strings.Join([]string{m.Subject, m.Text, m.HTML, string(about)}, "\n")
+		for _, pii := range f.personal {
+			assert.NotContains(t, all, pii, "%s names a client", k)
+		}
+		assert.NotEmpty(t, m.Subject, k)
+		assert.NotContains(t, m.Text, "<no value>", k)
+		assert.NotContains(t, m.HTML, "<no value>", k)
+		assert.Contains(t, m.Text, "PersonalID and EnrollmentID only", k)
+		assert.Contains(t, m.HTML, "<!DOCTYPE html>", k)
+	}
+	// The IDs are there instead.
+	m, err := notify.Compose(notify.KindAutoExitDone, data[notify.KindAutoExitDone])
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "Enrollment E1001 (client P101, household H501, project 1362): exit date 2026-09-01")
+}
+
+// The templates get structs of IDs, counts, dates and a few fixed words: a field that could carry
+// a name (any other text) is refused here.
+func TestN2_TemplateDataHoldsIDsCountsAndDatesOnly(t *testing.T) {
+	t.Parallel()
+	words := map[string]bool{"Method": true, "Trigger": true, "Verdict": true, "Measure": true}
+	var check func(path string, typ reflect.Type)
+	check = func(path string, typ reflect.Type) {
+		for i := range typ.NumField() {
+			fld := typ.Field(i)
+			p := path + "." + fld.Name
+			switch ft := fld.Type; {
+			case ft == reflect.TypeFor[time.Time](), ft.Kind() == reflect.Int, ft.Kind() == reflect.Int64:
+			case ft.Kind() == reflect.String:
+				assert.True(t, strings.HasSuffix(fld.Name, "ID") || words[fld.Name], "%s: text that is not an ID", p)
+			case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String:
+				assert.True(t, strings.HasSuffix(fld.Name, "IDs"), "%s: a list of text that is not IDs", p)
+			case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Int64:
+				assert.True(t, strings.HasSuffix(fld.Name, "IDs"), p)
+			case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
+				check(p, ft.Elem())
+			default:
+				t.Errorf("%s: %s is not an ID, a count or a date", p, ft)
+			}
+		}
+	}
+	for _, k := range notify.Kinds {
+		typ := notify.DataType(k)
+		require.NotNil(t, typ, k)
+		check(typ.Name(), typ)
+	}
+}
+
+func TestComposeTakesTheKindsOwnData(t *testing.T) {
+	t.Parallel()
+	_, err := notify.Compose(notify.KindAutoAlert, notify.Escalation{})
+	assert.EqualError(t, err, "notification About: a auto-alert notification takes a notify.AutoAlert, not notify.Escalation")
+	_, err = notify.Compose(notify.KindAutoAlert, &notify.AutoAlert{})
+	assert.Error(t, err)
+	_, err = notify.Compose("newsletter", nil)
+	assert.ErrorContains(t, err, `"newsletter" is not a kind`)
+	assert.True(t, notify.Permanent(err))
+}
+
+func TestTextsReadWell(t *testing.T) {
+	t.Parallel()
+	data := kindData(readFixture(t))
+	m, err := notify.Compose(notify.KindAgreementNotice, data[notify.KindAgreementNotice])
+	require.NoError(t, err)
+	assert.Equal(t, "Agreement AG-41-1: 21 enrollments to exit by 2026-12-31", m.Subject)
+	assert.Equal(t, `Agency agreement AG-41-1 (organization 41, projects 1362, 1401).
+
+21 open enrollments had no recorded activity for 90 days or more. Please exit them in your HMIS by 2026-12-31, or record the activity they have had:
+
+  E1001, E1002, E1003, E1004, E1005, E1006, NA1, NA2, NB1, NC1, ND1, ND2,
+  NE1, NF1, NG1, NH1, NI1, NO1, NP1, NN1, NN2
+
+What your agency does not exit by then will be exited automatically, by the auto-exit policy.
+
+-- 
+Sent by exitflow, the CoC's HMIS exit workflow. Clients are named by their HMIS PersonalID and EnrollmentID only: look them up in your HMIS.
+`, m.Text)
+	m, err = notify.Compose(notify.KindPeriodEndingReminder, data[notify.KindPeriodEndingReminder])
+	require.NoError(t, err)
+	assert.Contains(t, m.Text, "1 enrollment of the agreement is still open:\n\n  E1001\n\nAfter 2026-12-31 they will be exited administratively.")
+	m, err = notify.Compose(notify.KindAutoAlert, data[notify.KindAutoAlert])
+	require.NoError(t, err)
+	assert.Equal(t, "Project 1362: 2 households will be auto exited unless activity is recorded", m.Subject)
+	assert.Contains(t, m.Text, "Household H501: last activity 2026-09-01; exit recorded on 2026-11-30, with exit date 2026-09-01\n  Enrollments: E1001, E1002\nHousehold H502:")
+	assert.Contains(t, m.HTML, "<td style=\"padding-right: 1em;\">H501</td>")
+}
+
+func TestLongIDListsWrap(t *testing.T) {
+	t.Parallel()
+	ids := make([]string, 40)
+	for i := range ids {
+		ids[i] = "ENR-" + strings.Repeat("9", 6)
+	}
+	m, err := notify.Compose(notify.KindProcessBegins, notify.ProcessBegins{AgreementID: "A", Method: "admin", EnrollmentIDs: ids})
+	require.NoError(t, err)
+	for _, line := range strings.Split(m.Text, "\n") {
+		if strings.HasPrefix(line, "  ENR-") {
+			assert.LessOrEqual(t, len(line), 76, line)
+		}
+	}
+	assert.Equal(t, 40, strings.Count(m.Text, "ENR-"))
+}
