@@ -16,11 +16,10 @@ RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     go build -trimpath -tags timetzdata -ldflags="-s -w" -o /out/exitflow ./starter
-# >>> A worker binary (/exitflow-worker, the compose `worker` service) is one more line here:
-# RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build -trimpath -tags timetzdata -ldflags="-s -w" -o /out/exitflow-worker ./worker
+# The worker is `exitflow worker` (the compose `worker` service): the same binary.
 
 FROM gcr.io/distroless/static-debian12:nonroot
-# Every binary built above lands in / (/exitflow, /exitflow-worker).
+# The binary built above lands in / (/exitflow).
 COPY --from=build /out/ /
 USER nonroot:nonroot
 ENTRYPOINT ["/exitflow"]

@@ -9,6 +9,8 @@ MAILPIT_VERSION := v1.27.11
 # Linters, pinned; `go run pkg@version` builds them through the module proxy outside exitflow's go.mod.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 REVIVE := github.com/mgechev/revive@v1.17.0
+# Temporal's determinism analyzer for workflow code (its own module; exit 3 on findings).
+WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
 .PHONY: build test generate run temporal-cli mailpit bench lint
 build:
@@ -41,9 +43,10 @@ bench:
 		$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 3h ./bench/...; \
 	else echo "make bench: no bench/ folder yet"; fi
 
-# go vet, staticcheck, revive (a doc comment on every exported name), gofmt.
+# go vet, staticcheck, revive (a doc comment on every exported name), workflowcheck, gofmt.
 lint:
 	$(GO) vet ./...
+	$(GO) run $(WORKFLOWCHECK) ./workflows/...
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(REVIVE) -config .revive.toml -set_exit_status ./...
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.data/*' -not -path './vendor/*')); \

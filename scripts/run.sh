@@ -17,7 +17,7 @@
 #      answering there is used instead; EXITFLOW_SMTP_HOST/PORT point at it for the rest of the run;
 #   5. generates a demo CoC into .data/demo and imports it into its own database, exitflow_demo, on
 #      the same server (scripts/demodb), so the configured database never gets demo data;
-#   6. the worker's place (it is not part of this version yet);
+#   6. the demo agency's contacts (a liaison of organization 3, an HMIS staff member) and the exitflow worker;
 #   7. prints what runs where, with the export line that points the CLI at the demo, and waits.
 #
 # Knobs (environment or `make run VAR=value`): DEMO=0 skips the demo; DEMO_HOUSEHOLDS (2000),
@@ -144,8 +144,6 @@ config_value() {
 # ---- 1. build --------------------------------------------------------------------------------------
 say "building bin/exitflow"
 "$GO" build -o bin/exitflow ./starter
-# A worker that is a separate binary is built here too, e.g.:
-#   "$GO" build -o bin/exitflow-worker ./worker
 
 DB_URL=$(config_value database_url)
 TEMPORAL_ADDR=$(config_value temporal_address)
@@ -416,16 +414,22 @@ else
 	fi
 fi
 
-# ---- 6. WORKER ---------------------------------------------------------------------------------------------
-# >>> The worker starts here, e.g.
-#   start_child worker "$LOGS/worker.log" "$EXITFLOW" worker
-#   WORKER_NOTE="task queue $TASK_QUEUE, log .data/logs/worker.log"
-# It inherits EXITFLOW_DATABASE_URL (the demo database when a demo was imported) and
-# EXITFLOW_TEMPORAL_ADDRESS as exported above; cleanup() stops children in reverse start order, so
-# the worker stops before Temporal, and Temporal before PostgreSQL. The wait loop below reports any
-# child that exits on its own and then stops the rest.
-WORKER_NOTE="none in this version: policies, previews, exit runs and undos run from bin/exitflow"
-# <<<
+# ---- 6. worker ----------------------------------------------------------------------------------------------
+# The demo's agency contacts first, so that the README's agreement example validates: the liaison of
+# organization 3 and the CoC's HMIS staff member (idempotent: a re-run changes nothing).
+if [[ -n $DEMO_DB_URL ]]; then
+	{
+		"$EXITFLOW" contact add --role liaison --organization 3 --email dana.reyes@agency.example --name "Dana Reyes" --actor "make run" &&
+			"$EXITFLOW" contact add --role hmis-staff --email sam.ortiz@coc.example --name "Sam Ortiz" --actor "make run"
+	} >>"$LOGS/demo.log" 2>&1 || die "adding the demo contacts failed; see .data/logs/demo.log"
+fi
+# It inherits EXITFLOW_DATABASE_URL (the demo database when a demo was imported),
+# EXITFLOW_TEMPORAL_ADDRESS and EXITFLOW_SMTP_* as exported above; cleanup() stops children in
+# reverse start order, so the worker stops before Mailpit, Temporal and PostgreSQL.
+say "starting the exitflow worker on task queue $TASK_QUEUE (log .data/logs/worker.log)"
+echo "---- $(date -Is) worker" >>"$LOGS/worker.log"
+start_child "exitflow worker" "$LOGS/worker.log" "$EXITFLOW" worker
+WORKER_NOTE="task queue $TASK_QUEUE, log .data/logs/worker.log"
 
 # ---- 7. report, then wait ----------------------------------------------------------------------------------
 logs=$(cd "$LOGS" && ls -- *.log 2>/dev/null | tr '\n' ' ')

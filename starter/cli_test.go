@@ -26,6 +26,7 @@ func TestMain(m *testing.M) {
 		panic(string(out))
 	}
 	code := m.Run()
+	stopDevServer()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -84,6 +84,7 @@ Settings come from flags, then EXITFLOW_* environment variables, then ./exitflow
 		a.policyCmd(), a.previewCmd(), a.exitsCmd(), a.reportCmd(), a.auditCmd(), a.dqmCmd(), a.sqlCmd(),
 		a.contactCmd(), a.assignmentCmd())
 	root.AddCommand(a.notificationsCmd())
+	root.AddCommand(a.setupCmd(), a.agreementCmd(), a.scheduleCmd(), a.workerCmd())
 	return root
 }
 

@@ -112,7 +112,7 @@ func TestNotificationsListRefusesBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--kind", "newsletter"}, `exitflow: --kind "newsletter": want one of agreement-notice, period-ending-reminder, process-begins, completion, acknowledgement-reminder, escalation, auto-alert, auto-exit-done, housed-exit-proposal, hoh-redesignation, dqm-report`},
+		{[]string{"--kind", "newsletter"}, `exitflow: --kind "newsletter": want one of agreement-notice, period-ending-reminder, process-begins, completion, acknowledgement-reminder, escalation, agreement-change, auto-alert, auto-exit-done, housed-exit-proposal, hoh-redesignation, dqm-report`},
 		{[]string{"--format", "xml"}, `exitflow: --format "xml": want table or json`},
 		{[]string{"--limit", "-1"}, `exitflow: --limit -1: want 0 (all) or more`},
 	} {

@@ -238,6 +238,10 @@ var (
 // not retryable; its message names the field.
 const ErrInvalidInput = "InvalidInput"
 
+// ErrPermanent is the application error type of an activity failure that retrying cannot cure
+// (a refused message, a run people edited): not retryable.
+const ErrPermanent = "Permanent"
+
 // Activity names: the workflows call the activities by name, so that package activities (which
 // imports this one for the payloads) and the workflows do not import each other.
 const (

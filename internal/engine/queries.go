@@ -43,6 +43,10 @@ var (
 	snapshotSQL = assembled("snapshot", "snapshot", vars{"candidates": candidatesSQL})
 	// reportSQL is the candidate-project report of candidatesSQL's admin all-open rows; $6 the reference window.
 	reportSQL = assembled("report", "report", vars{"candidates": candidatesSQL})
+	// agreementSnapshotSQL records candidatesSQL's exit rows as agreement $6's candidates (SPEC AG2).
+	agreementSnapshotSQL = assembled("agreement_snapshot", "agreement_snapshot", vars{"candidates": candidatesSQL})
+	// agreementCountsSQL counts what became of agreement $1's candidates (SPEC AG5, AG8).
+	agreementCountsSQL = assembled("agreement_counts", "agreement_counts", nil)
 
 	// allStateSQL is each enrollment's exitflow.enrollment_state row, for every enrollment.
 	allStateSQL = assembled("state_all", "state", vars{

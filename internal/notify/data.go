@@ -3,7 +3,8 @@ package notify
 import "time"
 
 // The data each kind's templates get (SPEC N2): IDs, counts, dates and a few fixed words
-// (method, trigger, verdict, measure), never a name or any other personal data. Each is also
+// (method, trigger, verdict, measure, change), never a name or any other personal data; the
+// one free text is an agreement change's note, staff's reason for the change. Each is also
 // stored as the notification's `about`. Counts the templates print are the lengths of the ID
 // lists, so a notice and what it is about cannot disagree.
 
@@ -65,6 +66,27 @@ type Escalation struct {
 	OrganizationID string    `json:"organization_id"`
 	CompletedOn    time.Time `json:"completed_on"`
 	Reminders      int       `json:"reminders"` // sent without an acknowledgement
+}
+
+// The changes an agreement-change notice tells of (SPEC AG3).
+const (
+	ChangeExtended  = "extended"  // the period was extended
+	ChangePaused    = "paused"    // a liaison reported an issue: the period waits
+	ChangeResumed   = "resumed"   // the issue was resolved: the period runs again
+	ChangeCancelled = "cancelled" // the agreement was cancelled: nothing is exited
+)
+
+// AgreementChange is an agreement-change notice (SPEC AG3), to the liaisons and the HMIS staff
+// member: the agreement was extended, paused by a reported issue, resumed or cancelled. Note is
+// the only free text any kind carries: the reason or issue given with the change (staff's words
+// about the agreement, not client data), printed as given, HTML-escaped in the HTML part.
+type AgreementChange struct {
+	AgreementID    string    `json:"agreement_id"`
+	OrganizationID string    `json:"organization_id"`
+	ProjectIDs     []string  `json:"project_ids"`
+	Change         string    `json:"change"` // extended, paused, resumed or cancelled
+	Note           string    `json:"note,omitempty"`
+	PeriodEnds     time.Time `json:"period_ends"` // the (new) end of the period
 }
 
 // AutoAlert is an auto-alert (SPEC AL1–AL3): households of a project in the alert window.

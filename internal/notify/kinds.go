@@ -21,6 +21,7 @@ const (
 	KindCompletion              Kind = "completion"               // AG5: counts and the exited enrollments
 	KindAcknowledgementReminder Kind = "acknowledgement-reminder" // AG6: every 7 days until acknowledged
 	KindEscalation              Kind = "escalation"               // AG6: after 3 reminders, to the HMIS staff member
+	KindAgreementChange         Kind = "agreement-change"         // SPEC AG3: extended, paused, resumed or cancelled
 	KindAutoAlert               Kind = "auto-alert"               // AL1–AL3: households in the alert window
 	KindAutoExitDone            Kind = "auto-exit-done"           // the assigned staff's enrollments that were auto exited
 	KindHousedExitProposal      Kind = "housed-exit-proposal"     // PD8: a housed exit waits for confirmation
@@ -30,7 +31,7 @@ const (
 
 // Kinds are the notification kinds, in SPEC N3's order.
 var Kinds = []Kind{KindAgreementNotice, KindPeriodEndingReminder, KindProcessBegins, KindCompletion,
-	KindAcknowledgementReminder, KindEscalation, KindAutoAlert, KindAutoExitDone, KindHousedExitProposal,
+	KindAcknowledgementReminder, KindEscalation, KindAgreementChange, KindAutoAlert, KindAutoExitDone, KindHousedExitProposal,
 	KindHoHRedesignation, KindDQMReport}
 
 // ParseKind reads a kind's name, refusing one that is not in Kinds.

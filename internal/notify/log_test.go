@@ -13,6 +13,7 @@ import (
 
 	"github.com/exitflow/exitflow/internal/notify"
 	"github.com/exitflow/exitflow/internal/testdb"
+	"github.com/exitflow/exitflow/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,7 +21,7 @@ import (
 func TestListFiltersNewestFirst(t *testing.T) {
 	t.Parallel()
 	_, pool := testdb.New(t)
-	mp := startMailpit(t, 0)
+	mp := testenv.StartMailpit(t, 0)
 	ctx := context.Background()
 	m := mailerAt(mp.SMTPPort)
 	data := kindData(readFixture(t))
@@ -56,14 +57,14 @@ func TestListFiltersNewestFirst(t *testing.T) {
 func TestRenderRebuildsTheSentMessage(t *testing.T) {
 	t.Parallel()
 	_, pool := testdb.New(t)
-	mp := startMailpit(t, 0)
+	mp := testenv.StartMailpit(t, 0)
 	ctx := context.Background()
 	rec, err := mailerAt(mp.SMTPPort).Send(ctx, pool, dqmMessage(t, "k-render", "liaison@agency.example.org"))
 	require.NoError(t, err)
 
 	rendered, err := notify.Render(ctx, pool, rec.ID)
 	require.NoError(t, err)
-	sent := mp.raw(t, "/api/v1/message/"+mp.messages(t)[0].ID+"/raw")
+	sent := mp.Raw(t, "/api/v1/message/"+mp.Messages(t)[0].ID+"/raw")
 	a, b := parseEML(t, string(rendered)), parseEML(t, string(sent))
 	for _, h := range []string{"Message-Id", "Date", "Subject", "From", "To", "X-Exitflow-Kind", "X-Exitflow-Notification"} {
 		assert.Equal(t, b.header.Get(h), a.header.Get(h), h)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/exitflow/exitflow/internal/notify"
 	"github.com/exitflow/exitflow/internal/testdb"
+	"github.com/exitflow/exitflow/internal/testenv"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,7 +58,7 @@ func stored(t *testing.T, pool *pgxpool.Pool, id int64) (status string, attempts
 func TestSendDeliversBothPartsAttachmentsAndMessageID(t *testing.T) {
 	t.Parallel()
 	_, pool := testdb.New(t)
-	mp := startMailpit(t, 0)
+	mp := testenv.StartMailpit(t, 0)
 	ctx := context.Background()
 
 	rec, err := mailerAt(mp.SMTPPort).Send(ctx, pool, dqmMessage(t, "dqm-schedule-1362/report-7/liaison@agency.example.org", " Liaison@Agency.example.org "))
@@ -71,9 +72,9 @@ func TestSendDeliversBothPartsAttachmentsAndMessageID(t *testing.T) {
 	status, attempts, lastError := stored(t, pool, rec.ID)
 	assert.Equal(t, []any{"sent", 1, ""}, []any{status, attempts, lastError})
 
-	list := mp.search(t, "to:liaison@agency.example.org")
+	list := mp.Search(t, "to:liaison@agency.example.org")
 	require.Len(t, list, 1)
-	got := mp.message(t, list[0].ID)
+	got := mp.Message(t, list[0].ID)
 	assert.Equal(t, rec.MessageID, got.MessageID)
 	assert.Equal(t, "DQM report 7 as of 2026-11-01: needs attention", got.Subject)
 	assert.Equal(t, from, got.From.Address)
@@ -84,9 +85,9 @@ func TestSendDeliversBothPartsAttachmentsAndMessageID(t *testing.T) {
 		a := got.Attachments[i]
 		assert.Equal(t, want.name, a.FileName)
 		assert.True(t, strings.HasPrefix(a.ContentType, "text/csv"), a.ContentType)
-		assert.Equal(t, want.content, string(mp.part(t, got.ID, a.PartID)))
+		assert.Equal(t, want.content, string(mp.Part(t, got.ID, a.PartID)))
 	}
-	raw := string(mp.raw(t, "/api/v1/message/"+got.ID+"/raw"))
+	raw := string(mp.Raw(t, "/api/v1/message/"+got.ID+"/raw"))
 	assert.Contains(t, raw, "X-Exitflow-Kind: dqm-report")
 	assert.Contains(t, raw, "Auto-Submitted: auto-generated")
 	assert.Contains(t, raw, "multipart/alternative")
@@ -95,7 +96,7 @@ func TestSendDeliversBothPartsAttachmentsAndMessageID(t *testing.T) {
 func TestSendingAKeyAgainSendsNothing(t *testing.T) {
 	t.Parallel()
 	_, pool := testdb.New(t)
-	mp := startMailpit(t, 0)
+	mp := testenv.StartMailpit(t, 0)
 	ctx := context.Background()
 	m := mailerAt(mp.SMTPPort)
 	msg := dqmMessage(t, "k1", "liaison@agency.example.org")
@@ -110,14 +111,14 @@ func TestSendingAKeyAgainSendsNothing(t *testing.T) {
 	assert.Equal(t, 1, again.Attempts)
 	assert.Equal(t, first.SentAt, again.SentAt)
 	assert.Equal(t, measuresCSV, string(again.Attachments[0].Content))
-	assert.Len(t, mp.messages(t), 1)
+	assert.Len(t, mp.Messages(t), 1)
 }
 
 // Two activities sending one key at once (a retry racing a slow first attempt) send it once.
 func TestConcurrentSendsOfAKeySendOnce(t *testing.T) {
 	t.Parallel()
 	_, pool := testdb.New(t)
-	mp := startMailpit(t, 0)
+	mp := testenv.StartMailpit(t, 0)
 	m := mailerAt(mp.SMTPPort)
 	msg := dqmMessage(t, "k-race", "liaison@agency.example.org")
 
@@ -137,14 +138,14 @@ func TestConcurrentSendsOfAKeySendOnce(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, delivered)
-	assert.Len(t, mp.messages(t), 1)
+	assert.Len(t, mp.Messages(t), 1)
 }
 
 func TestSMTPDownIsRecordedRetryableAndTheRetryDeliversOnce(t *testing.T) {
 	t.Parallel()
 	_, pool := testdb.New(t)
 	ctx := context.Background()
-	port := freePort(t) // nothing listens there yet
+	port := testenv.FreePort(t) // nothing listens there yet
 	m := mailerAt(port)
 	msg := dqmMessage(t, "k-down", "liaison@agency.example.org")
 
@@ -160,7 +161,7 @@ func TestSMTPDownIsRecordedRetryableAndTheRetryDeliversOnce(t *testing.T) {
 	assert.Equal(t, 1, attempts)
 	assert.Contains(t, lastError, "connection refused")
 
-	mp := startMailpit(t, port)
+	mp := testenv.StartMailpit(t, port)
 	rec, err = m.Send(ctx, pool, msg)
 	require.NoError(t, err)
 	assert.True(t, rec.Delivered)
@@ -170,7 +171,7 @@ func TestSMTPDownIsRecordedRetryableAndTheRetryDeliversOnce(t *testing.T) {
 	status, attempts, _ = stored(t, pool, rec.ID)
 	assert.Equal(t, "sent", status)
 	assert.Equal(t, 2, attempts)
-	assert.Len(t, mp.messages(t), 1)
+	assert.Len(t, mp.Messages(t), 1)
 }
 
 // A crash between the SMTP server's acceptance and the recording leaves the record pending: the
@@ -178,7 +179,7 @@ func TestSMTPDownIsRecordedRetryableAndTheRetryDeliversOnce(t *testing.T) {
 func TestACutOffAttemptIsDeliveredAgainWithTheSameMessageID(t *testing.T) {
 	t.Parallel()
 	_, pool := testdb.New(t)
-	mp := startMailpit(t, 0)
+	mp := testenv.StartMailpit(t, 0)
 	ctx := context.Background()
 	m := mailerAt(mp.SMTPPort)
 	msg := dqmMessage(t, "k-crash", "liaison@agency.example.org")
@@ -194,7 +195,7 @@ func TestACutOffAttemptIsDeliveredAgainWithTheSameMessageID(t *testing.T) {
 	status, attempts, lastError := stored(t, pool, rec.ID)
 	assert.Equal(t, []any{"sent", 2}, []any{status, attempts})
 	assert.Contains(t, lastError, "cut off")
-	list := mp.messages(t)
+	list := mp.Messages(t)
 	require.Len(t, list, 2)
 	assert.Equal(t, list[0].MessageID, list[1].MessageID, "the receiver can drop the second copy")
 }
@@ -202,7 +203,7 @@ func TestACutOffAttemptIsDeliveredAgainWithTheSameMessageID(t *testing.T) {
 func TestReusingAKeyForAnotherMessageIsPermanent(t *testing.T) {
 	t.Parallel()
 	_, pool := testdb.New(t)
-	mp := startMailpit(t, 0)
+	mp := testenv.StartMailpit(t, 0)
 	ctx := context.Background()
 	m := mailerAt(mp.SMTPPort)
 	msg := dqmMessage(t, "k-reused", "liaison@agency.example.org")
@@ -225,14 +226,14 @@ func TestReusingAKeyForAnotherMessageIsPermanent(t *testing.T) {
 	_, err = m.Send(ctx, pool, moved)
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, []string{"About"}, ce.Fields)
-	assert.Len(t, mp.messages(t), 1)
+	assert.Len(t, mp.Messages(t), 1)
 }
 
 // A server that refuses a message for good (550) is not retried: the error is permanent.
 func TestARefusedRecipientIsPermanent(t *testing.T) {
 	t.Parallel()
 	_, pool := testdb.New(t)
-	mp := startMailpit(t, 0, "--smtp-allowed-recipients", `@agency\.example\.org$`)
+	mp := testenv.StartMailpit(t, 0, "--smtp-allowed-recipients", `@agency\.example\.org$`)
 	ctx := context.Background()
 	rec, err := mailerAt(mp.SMTPPort).Send(ctx, pool, dqmMessage(t, "k-refused", "nobody@elsewhere.example.net"))
 	var de *notify.DeliveryError
@@ -243,14 +244,14 @@ func TestARefusedRecipientIsPermanent(t *testing.T) {
 	status, _, lastError := stored(t, pool, rec.ID)
 	assert.Equal(t, "failed", status)
 	assert.Contains(t, lastError, "55")
-	assert.Empty(t, mp.messages(t))
+	assert.Empty(t, mp.Messages(t))
 }
 
 func TestAnInvalidMessageIsPermanentAndNotRecorded(t *testing.T) {
 	t.Parallel()
 	_, pool := testdb.New(t)
 	ctx := context.Background()
-	m := mailerAt(freePort(t))
+	m := mailerAt(testenv.FreePort(t))
 	good := dqmMessage(t, "k", "liaison@agency.example.org")
 	for _, tc := range []struct {
 		change func(*notify.Message)

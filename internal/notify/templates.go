@@ -29,6 +29,7 @@ var kindData = map[Kind]reflect.Type{
 	KindCompletion:              reflect.TypeFor[Completion](),
 	KindAcknowledgementReminder: reflect.TypeFor[AcknowledgementReminder](),
 	KindEscalation:              reflect.TypeFor[Escalation](),
+	KindAgreementChange:         reflect.TypeFor[AgreementChange](),
 	KindAutoAlert:               reflect.TypeFor[AutoAlert](),
 	KindAutoExitDone:            reflect.TypeFor[AutoExitDone](),
 	KindHousedExitProposal:      reflect.TypeFor[HousedExitProposal](),

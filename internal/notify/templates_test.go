@@ -78,6 +78,8 @@ func kindData(f fixture) map[notify.Kind]any {
 			Method: "admin", ExitedByAgency: 4, EnrollmentIDs: e[:2], RunIDs: []int64{12, 13}},
 		notify.KindAcknowledgementReminder: notify.AcknowledgementReminder{AgreementID: "AG-41-1", OrganizationID: "41", CompletedOn: d(11, 2), Reminder: 2, Reminders: 3},
 		notify.KindEscalation:              notify.Escalation{AgreementID: "AG-41-1", OrganizationID: "41", CompletedOn: d(11, 2), Reminders: 3},
+		notify.KindAgreementChange: notify.AgreementChange{AgreementID: "AG-41-1", OrganizationID: "41", ProjectIDs: []string{"1362", "1401"},
+			Change: notify.ChangeExtended, Note: "the agency's data entry staff are on leave until December", PeriodEnds: d(12, 31)},
 		notify.KindAutoAlert: notify.AutoAlert{ProjectID: pr[0], AlertDays: 60, AutoExitDays: 90, Households: []notify.AlertHousehold{
 			{HouseholdID: h[0], EnrollmentIDs: e[:2], LastActivity: d(9, 1), ExitOn: d(11, 30), ExitDate: d(9, 1)},
 			{HouseholdID: h[2], EnrollmentIDs: e[2:3], LastActivity: d(9, 3), ExitOn: d(12, 2), ExitDate: d(9, 4)}}},
@@ -123,7 +125,10 @@ func TestN2_NoKindNamesAClient(t *testing.T) {
 // a name (any other text) is refused here.
 func TestN2_TemplateDataHoldsIDsCountsAndDatesOnly(t *testing.T) {
 	t.Parallel()
-	words := map[string]bool{"Method": true, "Trigger": true, "Verdict": true, "Measure": true}
+	words := map[string]bool{"Method": true, "Trigger": true, "Verdict": true, "Measure": true, "Change": true}
+	// The one free text: the reason staff give for an agreement's change (SPEC AG3), about the
+	// agreement, not its clients.
+	staffText := map[string]bool{"AgreementChange.Note": true}
 	var check func(path string, typ reflect.Type)
 	check = func(path string, typ reflect.Type) {
 		for i := range typ.NumField() {
@@ -132,7 +137,7 @@ func TestN2_TemplateDataHoldsIDsCountsAndDatesOnly(t *testing.T) {
 			switch ft := fld.Type; {
 			case ft == reflect.TypeFor[time.Time](), ft.Kind() == reflect.Int, ft.Kind() == reflect.Int64:
 			case ft.Kind() == reflect.String:
-				assert.True(t, strings.HasSuffix(fld.Name, "ID") || words[fld.Name], "%s: text that is not an ID", p)
+				assert.True(t, strings.HasSuffix(fld.Name, "ID") || words[fld.Name] || staffText[p], "%s: text that is not an ID", p)
 			case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String:
 				assert.True(t, strings.HasSuffix(fld.Name, "IDs"), "%s: a list of text that is not IDs", p)
 			case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Int64:
@@ -188,6 +193,46 @@ Sent by exitflow, the CoC's HMIS exit workflow. Clients are named by their HMIS 
 	assert.Equal(t, "Project 1362: 2 households will be auto exited unless activity is recorded", m.Subject)
 	assert.Contains(t, m.Text, "Household H501: last activity 2026-09-01; exit recorded on 2026-11-30, with exit date 2026-09-01\n  Enrollments: E1001, E1002\nHousehold H502:")
 	assert.Contains(t, m.HTML, "<td style=\"padding-right: 1em;\">H501</td>")
+}
+
+func TestAgreementChangeTextsReadWell(t *testing.T) {
+	t.Parallel()
+	end := time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
+	change := func(c, note string) notify.Message {
+		t.Helper()
+		m, err := notify.Compose(notify.KindAgreementChange, notify.AgreementChange{AgreementID: "AG-41-1", OrganizationID: "41",
+			ProjectIDs: []string{"1362", "1401"}, Change: c, Note: note, PeriodEnds: end})
+		require.NoError(t, err, c)
+		return m
+	}
+	m := change(notify.ChangeExtended, "the agency's data entry staff are on leave until December")
+	assert.Equal(t, "Agreement AG-41-1: the period is extended to 2026-12-31", m.Subject)
+	assert.Equal(t, `The period of agency agreement AG-41-1 (organization 41, projects 1362, 1401) has been extended: it now ends on 2026-12-31.
+
+The reason, as given:
+
+  the agency's data entry staff are on leave until December
+
+-- 
+Sent by exitflow, the CoC's HMIS exit workflow. Clients are named by their HMIS PersonalID and EnrollmentID only: look them up in your HMIS.
+`, m.Text)
+	assert.Contains(t, m.HTML, "<blockquote")
+	assert.Contains(t, m.HTML, "the agency&#39;s data entry staff", "the note is escaped in HTML")
+
+	m = change(notify.ChangePaused, "<b>exits of project 1401 look wrong</b>")
+	assert.Equal(t, "Agreement AG-41-1: paused, an issue was reported", m.Subject)
+	assert.Contains(t, m.Text, "is paused: an issue was reported. Nothing is exited until the issue is resolved and the agreement resumed.\n\nThe issue, as given:\n\n  <b>exits")
+	assert.NotContains(t, m.HTML, "<b>exits", "the note is text, not HTML")
+
+	m = change(notify.ChangeResumed, "")
+	assert.Equal(t, "Agreement AG-41-1: resumed, the period ends on 2026-12-31", m.Subject)
+	assert.NotContains(t, m.Text, "as given", "no note, no quote")
+	assert.NotContains(t, m.HTML, "<blockquote")
+
+	m = change(notify.ChangeCancelled, "duplicate of AG-41-2")
+	assert.Equal(t, "Agreement AG-41-1: cancelled", m.Subject)
+	assert.Contains(t, m.Text, "has been cancelled: exitflow takes no further step for it")
+	assert.Contains(t, m.Text, "The reason, as given:\n\n  duplicate of AG-41-2\n")
 }
 
 func TestLongIDListsWrap(t *testing.T) {

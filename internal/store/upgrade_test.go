@@ -86,6 +86,43 @@ func TestMigration7BuildsTheEnrollmentState(t *testing.T) {
 	assert.True(t, open, "the soft-deleted Exit reopens E2")
 }
 
+// Migration 00015 lets exitflow.notification record agreement-change notices (SPEC AG3); its Down
+// restores the old kinds, and fails rather than delete notices of the new kind.
+func TestMigration15AllowsTheAgreementChangeKind(t *testing.T) {
+	ctx := context.Background()
+	pool := migratedTo(t, 14)
+	insert := func(key, kind string) error {
+		_, err := pool.Exec(ctx, `INSERT INTO exitflow.notification (idempotency_key, kind, recipient, sender, subject, message_id, text_body)
+			VALUES ($1, $2, 'lia@one.example', 'exitflow@coc.example', 'Agreement A1', $1 || '@coc.example', 'text')`, key, kind)
+		return err
+	}
+	require.NoError(t, insert("agreement-A1/notice", "agreement-notice"))
+	require.ErrorContains(t, insert("agreement-A1/change-1-extended", "agreement-change"), "notification_kind_check")
+
+	_, err := Migrate(ctx, pool, nil)
+	require.NoError(t, err)
+	require.NoError(t, insert("agreement-A1/change-1-extended", "agreement-change"))
+	require.ErrorContains(t, insert("agreement-A1/x", "newsletter"), "notification_kind_check")
+
+	sub, err := fs.Sub(migrations, "migrations")
+	require.NoError(t, err)
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
+	require.NoError(t, err)
+	_, err = p.DownTo(ctx, 14)
+	require.Error(t, err, "an agreement-change notice is in the way")
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM exitflow.notification`).Scan(&n))
+	assert.Equal(t, 2, n, "the downgrade deleted nothing")
+
+	_, err = pool.Exec(ctx, `DELETE FROM exitflow.notification WHERE kind = 'agreement-change'`)
+	require.NoError(t, err)
+	_, err = p.DownTo(ctx, 14)
+	require.NoError(t, err)
+	require.ErrorContains(t, insert("agreement-A1/change-2-paused", "agreement-change"), "notification_kind_check")
+}
+
 // migratedTo is a pool on a new database migrated up to version (the upgrade's starting point).
 func migratedTo(t *testing.T, version int64) *pgxpool.Pool {
 	t.Helper()
