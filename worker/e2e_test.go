@@ -27,6 +27,7 @@ import (
 	"github.com/exitflow/exitflow/internal/testenv"
 	"github.com/exitflow/exitflow/worker"
 	"github.com/exitflow/exitflow/workflows"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
@@ -57,6 +58,7 @@ type e2e struct {
 	c    client.Client
 	log  *syncBuffer
 	q    string // the task queue
+	pool *pgxpool.Pool
 }
 
 // startStack starts PostgreSQL's test database, Mailpit, the dev server and the worker.
@@ -72,7 +74,7 @@ func startStack(t *testing.T) (*e2e, func(string, ...any) int) {
 	mail := testenv.StartMailpit(t, 0)
 	srv := testenv.StartDevServer(t, "ExitflowAgency=Keyword", "ExitflowProjects=KeywordList",
 		"ExitflowMethod=Keyword", "ExitflowPhase=Keyword")
-	s := &e2e{srv: srv, mail: mail, c: srv.Client(), log: &syncBuffer{}, q: "exitflow-e2e"}
+	s := &e2e{srv: srv, mail: mail, c: srv.Client(), log: &syncBuffer{}, q: "exitflow-e2e", pool: pool}
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
@@ -150,6 +152,16 @@ func TestE2E_AdminAgreementThroughTheTemporalCLI(t *testing.T) {
 	assert.Equal(t, 3, count(`SELECT count(*) FROM hmis.exit WHERE datedeleted IS NULL AND enrollmentid IN ('E1','E2','E3')`))
 	assert.Equal(t, 0, count(`SELECT count(*) FROM hmis.exit WHERE enrollmentid = 'E4'`))
 
+	// SPEC S2: from someone who is not the agreement's liaison: rejected, recorded, nothing advances.
+	s.temporal(t, "workflow", "signal", "--workflow-id", workflows.AgreementWorkflowID("A1"),
+		"--name", string(workflows.ActionAcknowledge), "--input", `{"from":"sam@coc.example","note":"on her behalf"}`)
+	_, err := s.temporalFails(t, "workflow", "update", "execute", "--workflow-id", workflows.AgreementWorkflowID("A1"),
+		"--name", workflows.UpdateName(workflows.ActionAcknowledge), "--input", `{"from":"mallory@elsewhere.example","note":"x"}`)
+	require.Error(t, err, "the update from the wrong person is refused at once")
+	st = s.waitRejected(t, "A1", 1)
+	assert.Equal(t, workflows.PhaseAcknowledgement, st.Phase)
+	assert.Equal(t, "sam@coc.example", st.Rejected[0].From)
+
 	s.temporal(t, "workflow", "signal", "--workflow-id", workflows.AgreementWorkflowID("A1"),
 		"--name", string(workflows.ActionAcknowledge), "--input", `{"from":"lia@harbor.example","note":"all reviewed"}`)
 	var res workflows.AgreementResult
@@ -160,8 +172,9 @@ func TestE2E_AdminAgreementThroughTheTemporalCLI(t *testing.T) {
 	assert.Equal(t, "lia@harbor.example", res.AcknowledgedBy)
 	assert.Equal(t, 3, res.Counts.ExitedByEngine)
 
-	_, err := s.c.ScheduleClient().GetHandle(ctx, workflows.DQMScheduleID("A1")).Describe(ctx)
+	_, err = s.c.ScheduleClient().GetHandle(ctx, workflows.DQMScheduleID("A1")).Describe(ctx)
 	require.NoError(t, err, "the follow-up DQM schedule exists")
+	assert.Equal(t, 1, res.Rejected)
 
 	toLia := s.mail.Search(t, "to:lia@harbor.example")
 	assert.GreaterOrEqual(t, len(toLia), 3, "the notice, the process-begins and the completion notices")
@@ -169,20 +182,62 @@ func TestE2E_AdminAgreementThroughTheTemporalCLI(t *testing.T) {
 		"each message recorded and sent once")
 
 	assertNoPersonalData(t, s, "A1")
-	recordHistory(t, s, "A1", "agreement-admin.json")
+	recordHistory(t, s, workflows.AgreementWorkflowID("A1"), "agreement-admin.json")
+
+	// SPEC AG7, Q3: the schedule's follow-up DQM, triggered now, is stored and mailed to the liaison
+	// and the HMIS staff member with its CSVs attached.
+	s.temporal(t, "schedule", "trigger", "--schedule-id", workflows.DQMScheduleID("A1"))
+	deadline := time.Now().Add(60 * time.Second)
+	for len(s.mail.Search(t, "subject:DQM")) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no DQM report mailed within 60 s; worker log:\n%s", s.log.String())
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	for _, m := range s.mail.Search(t, "subject:DQM") {
+		assert.Equal(t, 2, m.Attachments, "measures.csv and findings.csv")
+	}
+	assert.Equal(t, 1, count(`SELECT count(*) FROM exitflow.dqm_report WHERE projects = '{P1}' AND workflow_id LIKE 'dqm-A1%'`))
+	var followUp string
+	require.NoError(t, s.pool.QueryRow(ctx, `SELECT workflow_id FROM exitflow.dqm_report`).Scan(&followUp))
+	require.NoError(t, s.c.GetWorkflow(ctx, followUp, "").Get(ctx, nil), "the follow-up DQM workflow completes")
+	recordHistory(t, s, followUp, "followup-dqm.json")
+}
+
+// temporalFails runs the Temporal CLI and returns its output and error (for refusals).
+func (s *e2e) temporalFails(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	out, err := exec.Command(s.srv.CLI, append(args, "--address", s.srv.Address, "--namespace", "default")...).CombinedOutput()
+	return string(out), err
+}
+
+// waitRejected waits until the agreement's status lists n rejected signals.
+func (s *e2e) waitRejected(t *testing.T, id string, n int) workflows.AgreementStatus {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st := s.status(t, id)
+		if len(st.Rejected) >= n {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("agreement %s: %d rejected signals after 30 s, want %d", id, len(st.Rejected), n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // recordHistory writes the agreement's history where EXITFLOW_RECORD_HISTORY points (the
 // workflows' testdata/ folder), for the replay tests that guard determinism:
 //
 //	EXITFLOW_RECORD_HISTORY=$PWD/workflows/testdata go test ./worker/ -run E2E
-func recordHistory(t *testing.T, s *e2e, id, name string) {
+func recordHistory(t *testing.T, s *e2e, workflowID, name string) {
 	t.Helper()
 	dir := os.Getenv("EXITFLOW_RECORD_HISTORY")
 	if dir == "" {
 		return
 	}
-	out := s.temporal(t, "workflow", "show", "--workflow-id", workflows.AgreementWorkflowID(id), "--output", "json")
+	out := s.temporal(t, "workflow", "show", "--workflow-id", workflowID, "--output", "json")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(out), 0o644))
 }
 
