@@ -18,6 +18,8 @@ type Activities struct {
 	Temporal client.Client    // for the follow-up DQM schedule (SPEC AG7)
 	// TaskQueue is the task queue of the scheduled follow-up runs ("": workflows.TaskQueue).
 	TaskQueue string
+	// BatchHouseholds is the households an exit run writes per transaction (0: the engine's default).
+	BatchHouseholds int
 }
 
 // loc is the CoC's time zone.

@@ -31,7 +31,8 @@ func (a *Activities) RunExits(ctx context.Context, in workflows.ExitsInput) (wor
 	res, err := engine.WriteExits(ctx, a.Pool, engine.RunOptions{
 		Options: opt, Actor: ag.HMISStaff, WorkflowID: in.WorkflowID, WorkflowRunID: in.RunID,
 		Key: in.WorkflowID + "/exits", Location: a.loc(), // a busy exits lock is retried with backoff
-		Progress: func(done, total int) { activity.RecordHeartbeat(ctx, done, total) },
+		BatchHouseholds: a.BatchHouseholds,
+		Progress:        func(done, total int) { activity.RecordHeartbeat(ctx, done, total) },
 	})
 	if err != nil {
 		return out, classify("running the exits", err)

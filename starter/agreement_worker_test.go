@@ -56,7 +56,7 @@ func TestAgreementSignalThroughTheUpdateAndStatus(t *testing.T) {
 	assert.Contains(t, out, "acknowledge rejected: from: sam.ortiz@coc.example is not a liaison of organization 3")
 	out, errOut, code = cli(t, env, "agreement", "signal", id, "acknowledge", "--json", `{"from":"dana.reyes@agency.example","note":"ok"}`)
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "acknowledge accepted: phase acknowledgement: acknowledged")
+	assert.Contains(t, out, "acknowledge accepted (phase acknowledgement): acknowledged")
 
 	out, errOut, code = cli(t, env, "agreement", "status", id)
 	require.Equal(t, 0, code, errOut)

@@ -126,8 +126,8 @@ func updateAgreement(ctx context.Context, t *temporalConn, wid string, action wo
 		fmt.Fprintf(out, "%s rejected: %s\n", action, res.Message)
 		return true, exitCode(1)
 	}
-	fmt.Fprintf(out, "%s accepted: phase %s", action, res.Phase)
-	if res.Message != "" {
+	fmt.Fprintf(out, "%s accepted (phase %s)", action, res.Phase)
+	if res.Message != "" && res.Message != fmt.Sprint(action)+" accepted" {
 		fmt.Fprintf(out, ": %s", res.Message)
 	}
 	fmt.Fprintln(out)

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strconv"
 	"time"
 	_ "time/tzdata" // workflow code calls time.LoadLocation: same zones on every host (NOTES)
 
@@ -92,6 +94,10 @@ func Run(ctx context.Context, opt Options) error {
 		queue = workflows.TaskQueue
 	}
 	a := &activities.Activities{Pool: pool, Mailer: mailer, Location: loc, Temporal: c, TaskQueue: queue}
+	// EXITFLOW_EXIT_BATCH_HOUSEHOLDS (tests): smaller exit-run transactions than the engine's default.
+	if n, err := strconv.Atoi(os.Getenv("EXITFLOW_EXIT_BATCH_HOUSEHOLDS")); err == nil && n > 0 {
+		a.BatchHouseholds = n
+	}
 	w := sdkworker.New(c, queue, sdkworker.Options{
 		MaxConcurrentActivityExecutionSize: concurrency(opt.MaxConcurrentActivities, int(pool.Config().MaxConns)),
 		WorkerStopTimeout:                  30 * time.Second,

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/exitflow/exitflow/internal/engine"
+	"github.com/exitflow/exitflow/internal/importer"
 )
 
 // The input fields of contacts, besides the engine's OrganizationID and Actor; callers map them to
@@ -88,24 +89,8 @@ func checkEmail(s string) (string, error) {
 }
 
 // Problem is one error of an assignment file, located as FILE:LINE:COLUMN (line 1 is the header;
-// the column is the field number).
-type Problem struct {
-	File   string `json:"file"`
-	Line   int    `json:"line,omitempty"`
-	Column int    `json:"column,omitempty"`
-	Msg    string `json:"message"`
-}
-
-// String renders file:line:column: message.
-func (p Problem) String() string {
-	switch {
-	case p.Line > 0 && p.Column > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Msg)
-	case p.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
-	}
-	return fmt.Sprintf("%s: %s", p.File, p.Msg)
-}
+// the column is the field number): the importer's, so that both read alike.
+type Problem = importer.Problem
 
 // MaxProblems is how many problems an ImportError keeps with their text; the rest are counted.
 const MaxProblems = 100
