@@ -244,6 +244,7 @@ func TestActivitiesRecordStep(t *testing.T) {
 	var details string
 	require.NoError(t, pool.QueryRow(context.Background(), `SELECT details::text FROM exitflow.audit WHERE action = 'agreement-extended'`).Scan(&details))
 	assert.Contains(t, details, `"agreement_id": "A1"`)
+	assert.Contains(t, details, `"step_key": "`, "keyed by the workflow run and the activity ID, which a retry shares")
 }
 
 func TestActivitiesNotifyWithoutMailerIsPermanent(t *testing.T) {

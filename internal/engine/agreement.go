@@ -152,14 +152,25 @@ func WorkflowExits(ctx context.Context, q Querier, workflowID string) (ids []str
 
 // RecordAgreementStep records an agreement step or a refused signal in the audit log (SPEC U1);
 // details hold IDs and counts only.
-func RecordAgreementStep(ctx context.Context, q Querier, actor, step, reason, wfID, wfRunID string, details map[string]any) error {
+func RecordAgreementStep(ctx context.Context, q Querier, actor, step, reason, wfID, wfRunID, key string, details map[string]any) error {
 	if actor == "" {
 		actor = "exitflow"
 	}
 	if details == nil {
 		details = map[string]any{}
 	}
-	return writeAudit(ctx, q, actor, "agreement-"+step, reason, wfID, wfRunID, details)
+	if key == "" {
+		return writeAudit(ctx, q, actor, "agreement-"+step, reason, wfID, wfRunID, details)
+	}
+	details["step_key"] = key // a retry finds its row: audited once (migration 00016)
+	_, err := q.Exec(ctx, `INSERT INTO exitflow.audit (actor, action, reason, workflow_id, workflow_run_id, details)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT ((details ->> 'step_key')) WHERE details ? 'step_key' DO NOTHING`,
+		actor, "agreement-"+step, nullText(reason), nullText(wfID), nullText(wfRunID), details)
+	if err != nil {
+		return fmt.Errorf("recording the audit: %w", err)
+	}
+	return nil
 }
 
 // OrganizationExists reports whether org is a live organization of the imported data.

@@ -92,6 +92,18 @@ func TestAgreementCountsByPeopleAndByEngine(t *testing.T) {
 func TestAgreementStepIsAudited(t *testing.T) {
 	ctx := context.Background()
 	pool := exDB(t)
-	require.NoError(t, engine.RecordAgreementStep(ctx, pool, "", "notice", "sent", "agreement-A1", "r1", map[string]any{"sent": 2}))
+	require.NoError(t, engine.RecordAgreementStep(ctx, pool, "", "notice", "sent", "agreement-A1", "r1", "", map[string]any{"sent": 2}))
 	assert.Equal(t, 1, exCount(t, pool, `SELECT count(*) FROM exitflow.audit WHERE action = 'agreement-notice' AND actor = 'exitflow' AND workflow_id = 'agreement-A1'`))
+}
+
+// SPEC U1: a step recorded again with its key (an activity's retry) is audited once; another key
+// (the same step later, e.g. a second rejected signal) is a line of its own.
+func TestAgreementStepWithAKeyIsAuditedOnce(t *testing.T) {
+	ctx := context.Background()
+	pool := exDB(t)
+	for _, key := range []string{"agreement-A1/r1/5", "agreement-A1/r1/5", "agreement-A1/r1/9"} {
+		require.NoError(t, engine.RecordAgreementStep(ctx, pool, "sam@coc.example", "signal-rejected", "wrong person",
+			"agreement-A1", "r1", key, map[string]any{"action": "acknowledge"}))
+	}
+	assert.Equal(t, 2, exCount(t, pool, `SELECT count(*) FROM exitflow.audit WHERE action = 'agreement-signal-rejected'`))
 }
