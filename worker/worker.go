@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
 	"time"
 	_ "time/tzdata" // workflow code calls time.LoadLocation: same zones on every host (NOTES)
 
@@ -38,7 +36,9 @@ type Options struct {
 	SMTPUsername    string
 	SMTPPassword    string
 	SMTPFrom        string
-	Logger          *slog.Logger // nil: slog.Default()
+	// ExitBatchHouseholds is how many households one exit transaction writes (0: the engine's default).
+	ExitBatchHouseholds int
+	Logger              *slog.Logger // nil: slog.Default()
 	// MaxConcurrentActivities bounds the activities run at once (0: the pool's MaxConns minus
 	// PoolMargin, at least 1): each holds a connection, and an exit run more than one.
 	MaxConcurrentActivities int
@@ -48,14 +48,16 @@ type Options struct {
 func FromConfig(c config.Config, log *slog.Logger) Options {
 	return Options{DatabaseURL: c.DatabaseURL, TemporalAddress: c.TemporalAddress, Namespace: c.TemporalNamespace,
 		TaskQueue: c.TaskQueue, Timezone: c.Timezone, SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort,
-		SMTPUsername: c.SMTPUsername, SMTPPassword: c.SMTPPassword, SMTPFrom: c.SMTPFrom, Logger: log}
+		SMTPUsername: c.SMTPUsername, SMTPPassword: c.SMTPPassword, SMTPFrom: c.SMTPFrom,
+		ExitBatchHouseholds: c.ExitBatchHouseholds, Logger: log}
 }
 
 // config is the internal/config view of o, for the packages that take one.
 func (o Options) config() config.Config {
 	return config.Config{DatabaseURL: o.DatabaseURL, TemporalAddress: o.TemporalAddress, TemporalNamespace: o.Namespace,
 		TaskQueue: o.TaskQueue, Timezone: o.Timezone, SMTPHost: o.SMTPHost, SMTPPort: o.SMTPPort,
-		SMTPUsername: o.SMTPUsername, SMTPPassword: o.SMTPPassword, SMTPFrom: o.SMTPFrom}
+		SMTPUsername: o.SMTPUsername, SMTPPassword: o.SMTPPassword, SMTPFrom: o.SMTPFrom,
+		ExitBatchHouseholds: o.ExitBatchHouseholds}
 }
 
 // Run dials Temporal, opens the database, registers the workflows and activities on the task
@@ -93,11 +95,8 @@ func Run(ctx context.Context, opt Options) error {
 	if queue == "" {
 		queue = workflows.TaskQueue
 	}
-	a := &activities.Activities{Pool: pool, Mailer: mailer, Location: loc, Temporal: c, TaskQueue: queue}
-	// EXITFLOW_EXIT_BATCH_HOUSEHOLDS (tests): smaller exit-run transactions than the engine's default.
-	if n, err := strconv.Atoi(os.Getenv("EXITFLOW_EXIT_BATCH_HOUSEHOLDS")); err == nil && n > 0 {
-		a.BatchHouseholds = n
-	}
+	a := &activities.Activities{Pool: pool, Mailer: mailer, Location: loc, Temporal: c, TaskQueue: queue,
+		BatchHouseholds: cfg.ExitBatchHouseholds}
 	w := sdkworker.New(c, queue, sdkworker.Options{
 		MaxConcurrentActivityExecutionSize: concurrency(opt.MaxConcurrentActivities, int(pool.Config().MaxConns)),
 		WorkerStopTimeout:                  30 * time.Second,

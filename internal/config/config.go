@@ -27,6 +27,8 @@ type Config struct {
 	SMTPUsername      string `mapstructure:"smtp_username"`
 	SMTPPassword      string `mapstructure:"smtp_password"`
 	SMTPFrom          string `mapstructure:"smtp_from"`
+	// ExitBatchHouseholds is how many households one exit transaction writes (0: the engine's default).
+	ExitBatchHouseholds int `mapstructure:"exit_batch_households"`
 }
 
 // Setting describes one key: its flag, environment variable, default and whether it is secret.
@@ -48,6 +50,7 @@ var Settings = []Setting{
 	{"smtp_username", "smtp-username", "EXITFLOW_SMTP_USERNAME", "SMTP user name", "", false},
 	{"smtp_password", "smtp-password", "EXITFLOW_SMTP_PASSWORD", "SMTP password", "", true},
 	{"smtp_from", "smtp-from", "EXITFLOW_SMTP_FROM", "From address of notices", "exitflow@localhost", false},
+	{"exit_batch_households", "exit-batch-households", "EXITFLOW_EXIT_BATCH_HOUSEHOLDS", "households per exit transaction of the worker (0: the engine's default)", 0, false},
 }
 
 // AddFlags adds one flag per setting to fs.
@@ -133,6 +136,9 @@ func Load(v *viper.Viper) (Config, error) {
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		return c, fmt.Errorf("config: timezone %q (EXITFLOW_TIMEZONE / --timezone) is not an IANA time zone name such as America/New_York", c.Timezone)
+	}
+	if c.ExitBatchHouseholds < 0 {
+		return c, fmt.Errorf("config: exit batch households %d (EXITFLOW_EXIT_BATCH_HOUSEHOLDS / --exit-batch-households) must be 0 (the engine's default) or more", c.ExitBatchHouseholds)
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || !strings.HasPrefix(u.Scheme, "postgres") {
 		return c, fmt.Errorf("config: database URL %q (EXITFLOW_DATABASE_URL / --database-url) must look like postgres://user@host:5432/dbname", MaskURL(c.DatabaseURL))

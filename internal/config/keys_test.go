@@ -44,6 +44,8 @@ func TestKnownKeysInAnyCaseAreAccepted(t *testing.T) {
 		switch s.Key {
 		case "smtp_port":
 			val = "2525"
+		case "exit_batch_households":
+			val = "500"
 		case "timezone":
 			val = "America/Chicago"
 		case "database_url":
