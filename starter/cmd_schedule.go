@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/api/serviceerror"
@@ -60,115 +57,70 @@ func scheduleErr(id, verb string, err error) error {
 
 // scheduleListCmd is `exitflow schedule list`.
 func (a *app) scheduleListCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
+	var format string
+	c := &cobra.Command{
+		Use:   "list [--format table|json]",
 		Short: "List the namespace's schedules: ID, paused, next run, recent actions",
 		Long: `Lists every Temporal Schedule of the namespace (follow-up DQMs are dqm-<agreement_id>): its ID,
 whether it is paused, its next run and how many recent actions it took (the server keeps the last 5
 in a listing; schedule describe shows more).`,
-		Example: `  exitflow schedule list`,
-		Args:    cobra.NoArgs,
+		Example: `  exitflow schedule list
+  exitflow schedule list --format json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkListFlags(format, 0); err != nil {
+				return err
+			}
 			return a.withSchedules(cmd.Context(), func(sc client.ScheduleClient) error {
 				it, err := sc.List(cmd.Context(), client.ScheduleListOptions{})
 				if err != nil {
 					return fmt.Errorf("listing schedules: %w", err)
 				}
-				return writeSchedules(cmd.OutOrStdout(), it)
+				rows, err := listSchedules(it)
+				if err != nil {
+					return err
+				}
+				if format == "json" {
+					return writeJSONList(cmd.OutOrStdout(), rows)
+				}
+				return writeScheduleRows(cmd.OutOrStdout(), rows)
 			})
 		},
 	}
-}
-
-// writeSchedules prints the listed schedules as a table.
-func writeSchedules(out io.Writer, it client.ScheduleListIterator) error {
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tPAUSED\tNEXT RUN\tRECENT ACTIONS")
-	n := 0
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			return fmt.Errorf("listing schedules: %w", err)
-		}
-		next := "-"
-		if len(e.NextActionTimes) > 0 {
-			next = e.NextActionTimes[0].Format(time.RFC3339)
-		}
-		fmt.Fprintf(tw, "%s\t%t\t%s\t%d\n", e.ID, e.Paused, next, len(e.RecentActions))
-		n++
-	}
-	if n == 0 {
-		fmt.Fprintln(out, "no schedules")
-		return nil
-	}
-	return tw.Flush()
+	c.Flags().StringVar(&format, "format", "table", "table or json")
+	return c
 }
 
 // scheduleDescribeCmd is `exitflow schedule describe`.
 func (a *app) scheduleDescribeCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "describe ID",
+	var format string
+	c := &cobra.Command{
+		Use:   "describe ID [--format table|json]",
 		Short: "Show a schedule's spec, next action times and recent actions",
 		Long: `Describes the schedule ID: its calendars or intervals and time zone, whether it is paused (and
 the note), the workflow it starts, its next action times and its recent actions.`,
-		Example: `  exitflow schedule describe dqm-A1`,
-		Args:    cobra.ExactArgs(1),
+		Example: `  exitflow schedule describe dqm-A1
+  exitflow schedule describe dqm-A1 --format json`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkListFlags(format, 0); err != nil {
+				return err
+			}
 			return a.withSchedules(cmd.Context(), func(sc client.ScheduleClient) error {
 				d, err := sc.GetHandle(cmd.Context(), args[0]).Describe(cmd.Context())
 				if err != nil {
 					return scheduleErr(args[0], "describing", err)
 				}
-				writeScheduleDescription(cmd.OutOrStdout(), args[0], d)
+				if format == "json" {
+					return writeJSON(cmd.OutOrStdout(), describeSchedule(args[0], d))
+				}
+				writeScheduleDetail(cmd.OutOrStdout(), describeSchedule(args[0], d))
 				return nil
 			})
 		},
 	}
-}
-
-// writeScheduleDescription prints d.
-func writeScheduleDescription(out io.Writer, id string, d *client.ScheduleDescription) {
-	fmt.Fprintf(out, "schedule  %s\n", id)
-	if s := d.Schedule.Spec; s != nil {
-		tz := s.TimeZoneName
-		if tz == "" {
-			tz = "UTC"
-		}
-		fmt.Fprintf(out, "time zone %s\n", tz)
-		for _, c := range s.Calendars {
-			fmt.Fprintf(out, "calendar  %s\n", calendarText(c))
-		}
-		for _, i := range s.Intervals {
-			fmt.Fprintf(out, "every     %s (offset %s)\n", i.Every, i.Offset)
-		}
-		for _, c := range s.CronExpressions {
-			fmt.Fprintf(out, "cron      %s\n", c)
-		}
-	}
-	if st := d.Schedule.State; st != nil {
-		fmt.Fprintf(out, "paused    %t", st.Paused)
-		if st.Note != "" {
-			fmt.Fprintf(out, " (%s)", st.Note)
-		}
-		fmt.Fprintln(out)
-	}
-	if w, ok := d.Schedule.Action.(*client.ScheduleWorkflowAction); ok {
-		fmt.Fprintf(out, "starts    workflow %v on task queue %s\n", w.Workflow, w.TaskQueue)
-	}
-	fmt.Fprintf(out, "actions   %d taken, %d missed the catch-up window, %d skipped (overlap)\n",
-		d.Info.NumActions, d.Info.NumActionsMissedCatchupWindow, d.Info.NumActionsSkippedOverlap)
-	fmt.Fprintln(out, "next action times:")
-	for _, t := range d.Info.NextActionTimes {
-		fmt.Fprintf(out, "  %s\n", t.Format(time.RFC3339))
-	}
-	fmt.Fprintln(out, "recent actions:")
-	for _, r := range d.Info.RecentActions {
-		wid := ""
-		if r.StartWorkflowResult != nil {
-			wid = r.StartWorkflowResult.WorkflowID
-		}
-		fmt.Fprintf(out, "  %s (ran %s) %s\n", r.ScheduleTime.Format(time.RFC3339), r.ActualTime.Format(time.RFC3339), wid)
-	}
+	c.Flags().StringVar(&format, "format", "table", "table or json")
+	return c
 }
 
 // calendarText is a calendar spec in one line: month/day-of-month hour:minute.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -201,6 +202,40 @@ func TestScheduleCommands(t *testing.T) {
 		"starts    workflow FollowUpDQM on task queue exitflow-test", "next action times:", "recent actions:"} {
 		assert.Contains(t, out, s)
 	}
+	out, errOut, code = cli(t, env, "schedule", "describe", id, "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	var d struct {
+		ID        string      `json:"id"`
+		TimeZone  string      `json:"time_zone"`
+		Calendars []string    `json:"calendars"`
+		Workflow  string      `json:"workflow"`
+		Next      []time.Time `json:"next_action_times"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &d), out)
+	assert.Equal(t, id, d.ID)
+	assert.Equal(t, "America/New_York", d.TimeZone)
+	assert.Equal(t, []string{"month 1-12/3, day 1, at 6:0"}, d.Calendars)
+	assert.Equal(t, workflows.FollowUpDQMWorkflow, d.Workflow)
+	require.NotEmpty(t, d.Next)
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	assert.Equal(t, 1, d.Next[0].In(ny).Day(), "the next run is on the 1st")
+	out, errOut, code = cli(t, env, "schedule", "list", "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	var rows []struct {
+		ID       string     `json:"id"`
+		Paused   bool       `json:"paused"`
+		Workflow string     `json:"workflow"`
+		NextRun  *time.Time `json:"next_run"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rows), out)
+	require.Len(t, rows, 1, out)
+	assert.Equal(t, id, rows[0].ID)
+	assert.Equal(t, workflows.FollowUpDQMWorkflow, rows[0].Workflow)
+	assert.NotNil(t, rows[0].NextRun)
+	_, errOut, code = cli(t, env, "schedule", "list", "--format", "yaml")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, `--format "yaml": want table or json`)
 	out, errOut, code = cli(t, env, "schedule", "pause", id, "--note", "agency asked")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "pause done")
