@@ -18,6 +18,11 @@ func RegisterActivities(w worker.ActivityRegistry, a *Activities) {
 		workflows.ActivityRecordStep:         a.RecordStep,
 		workflows.ActivityCreateDQMSchedule:  a.CreateDQMSchedule,
 		workflows.ActivityRunFollowUpDQM:     a.RunFollowUpDQM,
+		workflows.ActivityBeginSweep:         a.BeginSweep,
+		workflows.ActivitySweepExitsPage:     a.SweepExitsPage,
+		workflows.ActivitySweepAlerts:        a.SweepAlerts,
+		workflows.ActivitySweepNotices:       a.SweepNotices,
+		workflows.ActivityFinishSweep:        a.FinishSweep,
 	} {
 		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -322,6 +322,18 @@ else
 fi
 export EXITFLOW_TEMPORAL_ADDRESS=$TEMPORAL_ADDR
 
+# exitflow setup: the search attributes (again, idempotently) and the daily auto-exit sweep's schedule
+# auto-exit-sweep (created, or updated when sweep_time, timezone or task_queue changed).
+say "exitflow setup: search attributes and the daily sweep's schedule (log .data/logs/setup.log)"
+echo "---- $(date -Is) setup" >>"$LOGS/setup.log"
+"$EXITFLOW" setup >>"$LOGS/setup.log" 2>&1 || {
+	tail -n 20 "$LOGS/setup.log" >&2
+	die "exitflow setup failed; see .data/logs/setup.log"
+}
+SWEEP_NOTE=$(grep '^schedule auto-exit-sweep:' "$LOGS/setup.log" | tail -n 1)
+SWEEP_NOTE=${SWEEP_NOTE#schedule auto-exit-sweep: }
+say "schedule auto-exit-sweep: $SWEEP_NOTE"
+
 # ---- 4b. Mailpit -----------------------------------------------------------------------------------------
 # Notifications go to a Mailpit that keeps them (nothing reaches a real mailbox); read them with its
 # HTTP API or `exitflow notifications list`. Its web pages are not in the Go module it is built from.
@@ -451,6 +463,7 @@ exitflow local stack is up (ready in $(($(date +%s) - T0)) s)
   Demo database      $(mask "$DEMO_DB_URL")}${DQM_NOTE:+
   Demo DQM report    $DQM_NOTE}
   Worker             $WORKER_NOTE
+  Sweep schedule     auto-exit-sweep: ${SWEEP_NOTE:-see .data/logs/setup.log}  (bin/exitflow schedule describe auto-exit-sweep)
   Logs               .data/logs/: $logs
   Temporal CLI       .data/bin/temporal ($TEMPORAL_CLI_VERSION)
 Use it from another terminal:
@@ -458,6 +471,7 @@ Use it from another terminal:
   bin/exitflow config show
   .data/bin/temporal workflow list --address $TEMPORAL_ADDR
   bin/exitflow notifications list    # what exitflow mailed, and what became of it
+  bin/exitflow sweep run --wait      # the daily auto-exit sweep now; bin/exitflow sweep history
 Ctrl-C stops what make run started.
 ================================================================================
 EOF

@@ -14,11 +14,10 @@ import (
 )
 
 // setupHook is one more step of `exitflow setup`, run after the search attributes are registered.
-type setupHook func(ctx context.Context, t *temporalConn, out io.Writer) error
+type setupHook func(ctx context.Context, a *app, t *temporalConn, out io.Writer) error
 
-// setupHooks are the extra steps of `exitflow setup`, in order.
-// TODO(issue 11): append the daily sweep schedule's idempotent creation here (setupSweepSchedule).
-var setupHooks []setupHook
+// setupHooks are the extra steps of `exitflow setup`, in order: the daily sweep's schedule.
+var setupHooks = []setupHook{setupSweepSchedule}
 
 // searchAttributes are the search attributes exitflow keeps on agreements (SPEC AG8), by name.
 func searchAttributes() map[string]enumspb.IndexedValueType {
@@ -34,7 +33,7 @@ func searchAttributes() map[string]enumspb.IndexedValueType {
 func (a *app) setupCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "setup",
-		Short: "Register exitflow's search attributes in the Temporal namespace (idempotent)",
+		Short: "Register exitflow's search attributes and the daily sweep's schedule in the Temporal namespace (idempotent)",
 		Long: `Registers the search attributes agreements keep current, so that HMIS staff can filter them in
 the Web UI and with exitflow agreement list:
 
@@ -45,8 +44,16 @@ the Web UI and with exitflow agreement list:
 
 It lists the namespace's attributes first and adds only the missing ones, so running it again
 changes nothing. An attribute registered with another type is an error (rename it on the cluster).
-make run's dev server registers them already; run setup once on a real cluster.`,
+
+Then it creates the Temporal Schedule auto-exit-sweep: the daily auto-exit sweep (workflow
+AutoExitSweep) at sweep_time (EXITFLOW_SWEEP_TIME, default 05:00) in the CoC time zone
+(EXITFLOW_TIMEZONE), on the task queue (EXITFLOW_TASK_QUEUE); a sweep still running at the next
+time makes that one skip (overlap skip), and a sweep missed while the server was down runs late for
+up to one day (catch-up window 24h). If the schedule exists it is left alone, or updated when the
+time, the time zone or the task queue changed; a pause stays as it was. It prints which it did.
+make run runs setup; run it once on a real cluster, and again after changing those settings.`,
 		Example: `  exitflow setup
+  EXITFLOW_SWEEP_TIME=06:30 exitflow setup    # move the daily sweep to 06:30
   EXITFLOW_TEMPORAL_ADDRESS=temporal.coc.example:7233 EXITFLOW_TEMPORAL_NAMESPACE=exitflow exitflow setup`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -59,7 +66,7 @@ make run's dev server registers them already; run setup once on a real cluster.`
 				return err
 			}
 			for _, h := range setupHooks {
-				if err := h(cmd.Context(), t, cmd.OutOrStdout()); err != nil {
+				if err := h(cmd.Context(), a, t, cmd.OutOrStdout()); err != nil {
 					return err
 				}
 			}

@@ -85,6 +85,7 @@ Settings come from flags, then EXITFLOW_* environment variables, then ./exitflow
 		a.contactCmd(), a.assignmentCmd())
 	root.AddCommand(a.notificationsCmd())
 	root.AddCommand(a.setupCmd(), a.agreementCmd(), a.scheduleCmd(), a.workerCmd())
+	root.AddCommand(a.sweepCmd())
 	return root
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exitflow/exitflow/internal/engine"
 	"github.com/exitflow/exitflow/internal/notify"
 	"github.com/exitflow/exitflow/internal/store"
 	"github.com/exitflow/exitflow/internal/testdb"
@@ -38,8 +39,8 @@ func notificationsDB(t *testing.T) []string {
 	port := l.Addr().(*net.TCPAddr).Port
 	require.NoError(t, l.Close())
 	m := &notify.Mailer{Host: "127.0.0.1", Port: port, From: "exitflow@coc.example.org", Timeout: 2 * time.Second}
-	alert := notify.AutoAlert{ProjectID: "1362", AlertDays: 60, AutoExitDays: 90, Households: []notify.AlertHousehold{
-		{HouseholdID: "H1", EnrollmentIDs: []string{"E1", "E2"}}}}
+	alert := notify.AutoAlert{AsOf: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Role: engine.RoleLiaison, Households: []notify.AlertHousehold{
+		{ProjectID: "1362", HouseholdID: "H1", EnrollmentIDs: []string{"E1", "E2"}}}}
 	for _, s := range []struct {
 		key, to string
 		kind    notify.Kind
@@ -70,9 +71,9 @@ func TestNotificationsListFiltersAndFormats(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 4, out)
 	assert.Regexp(t, `^ID\s+CREATED\s+KIND\s+TO\s+STATUS\s+ATTEMPTS\s+SUBJECT\s+LAST ERROR$`, lines[0])
-	assert.Regexp(t, `^3\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+auto-alert\s+b@agency.example.org\s+failed\s+1\s+Project 1362: 1 household will be auto exited unless activity is recorded\s+attempt 1 could not be delivered: dial failed: .*connection refused$`, lines[1])
+	assert.Regexp(t, `^3\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+auto-alert\s+b@agency.example.org\s+failed\s+1\s+1 household \(2 enrollments\) will be auto exited unless activity is recorded\s+attempt 1 could not be delivered: dial failed: .*connection refused$`, lines[1])
 	assert.Regexp(t, `^2\s.*escalation\s+staff@coc.example.org\s+failed\s+1\s+Agreement 7: not acknowledged after 3 reminders\s+attempt 1 could not be delivered`, lines[2])
-	assert.Regexp(t, `^1\s.*auto-alert\s+a@agency.example.org\s+sent\s+2\s+Project 1362: .*\s-$`, lines[3], "a sent message shows no error")
+	assert.Regexp(t, `^1\s.*auto-alert\s+a@agency.example.org\s+sent\s+2\s+1 household \(2 enrollments\) .*\s-$`, lines[3], "a sent message shows no error")
 
 	out, _, code = cli(t, env, "notifications", "list", "--kind", "auto-alert", "--to", "A@agency.example.org")
 	require.Equal(t, 0, code)
@@ -86,7 +87,7 @@ func TestNotificationsListFiltersAndFormats(t *testing.T) {
 	require.Len(t, list, 1)
 	assert.Equal(t, "alert-1362/b", list[0]["idempotency_key"])
 	assert.Equal(t, "failed", list[0]["status"])
-	assert.Equal(t, "1362", list[0]["about"].(map[string]any)["project_id"])
+	assert.Equal(t, "1362", list[0]["about"].(map[string]any)["households"].([]any)[0].(map[string]any)["project_id"])
 	assert.Equal(t, notify.MessageID("alert-1362/b", "exitflow@coc.example.org"), list[0]["message_id"])
 
 	out, _, code = cli(t, env, "notifications", "list", "--kind", "escalation", "--format", "json")
@@ -112,7 +113,7 @@ func TestNotificationsListRefusesBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--kind", "newsletter"}, `exitflow: --kind "newsletter": want one of agreement-notice, period-ending-reminder, process-begins, completion, acknowledgement-reminder, escalation, agreement-change, auto-alert, auto-exit-done, housed-exit-proposal, hoh-redesignation, dqm-report`},
+		{[]string{"--kind", "newsletter"}, `exitflow: --kind "newsletter": want one of agreement-notice, period-ending-reminder, process-begins, completion, acknowledgement-reminder, escalation, agreement-change, auto-alert, auto-exit-done, housed-exit-proposal, hoh-redesignation, dqm-report, sweep-summary`},
 		{[]string{"--format", "xml"}, `exitflow: --format "xml": want table or json`},
 		{[]string{"--limit", "-1"}, `exitflow: --limit -1: want 0 (all) or more`},
 	} {

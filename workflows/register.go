@@ -11,4 +11,5 @@ import (
 func Register(w worker.Registry) {
 	w.RegisterWorkflowWithOptions(AgencyAgreement, workflow.RegisterOptions{Name: AgencyAgreementWorkflow})
 	w.RegisterWorkflowWithOptions(FollowUpDQM, workflow.RegisterOptions{Name: FollowUpDQMWorkflow})
+	w.RegisterWorkflowWithOptions(AutoExitSweep, workflow.RegisterOptions{Name: AutoExitSweepWorkflow})
 }

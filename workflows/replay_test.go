@@ -21,6 +21,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(AgencyAgreement, workflow.RegisterOptions{Name: AgencyAgreementWorkflow})
 			r.RegisterWorkflowWithOptions(FollowUpDQM, workflow.RegisterOptions{Name: FollowUpDQMWorkflow})
+			r.RegisterWorkflowWithOptions(AutoExitSweep, workflow.RegisterOptions{Name: AutoExitSweepWorkflow})
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})
 	}

@@ -29,6 +29,8 @@ type Config struct {
 	SMTPFrom          string `mapstructure:"smtp_from"`
 	// ExitBatchHouseholds is how many households one exit transaction writes (0: the engine's default).
 	ExitBatchHouseholds int `mapstructure:"exit_batch_households"`
+	// SweepTime is the local time HH:MM, in Timezone, of the daily auto-exit sweep's schedule.
+	SweepTime string `mapstructure:"sweep_time"`
 }
 
 // Setting describes one key: its flag, environment variable, default and whether it is secret.
@@ -51,6 +53,7 @@ var Settings = []Setting{
 	{"smtp_password", "smtp-password", "EXITFLOW_SMTP_PASSWORD", "SMTP password", "", true},
 	{"smtp_from", "smtp-from", "EXITFLOW_SMTP_FROM", "From address of notices", "exitflow@localhost", false},
 	{"exit_batch_households", "exit-batch-households", "EXITFLOW_EXIT_BATCH_HOUSEHOLDS", "households per exit transaction of the worker (0: the engine's default)", 0, false},
+	{"sweep_time", "sweep-time", "EXITFLOW_SWEEP_TIME", "local time HH:MM (in timezone) of the daily auto-exit sweep (exitflow setup schedules it)", "05:00", false},
 }
 
 // AddFlags adds one flag per setting to fs.
@@ -140,10 +143,32 @@ func Load(v *viper.Viper) (Config, error) {
 	if c.ExitBatchHouseholds < 0 {
 		return c, fmt.Errorf("config: exit batch households %d (EXITFLOW_EXIT_BATCH_HOUSEHOLDS / --exit-batch-households) must be 0 (the engine's default) or more", c.ExitBatchHouseholds)
 	}
+	if _, _, err := ParseSweepTime(c.SweepTime); err != nil {
+		return c, err
+	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || !strings.HasPrefix(u.Scheme, "postgres") {
 		return c, fmt.Errorf("config: database URL %q (EXITFLOW_DATABASE_URL / --database-url) must look like postgres://user@host:5432/dbname", MaskURL(c.DatabaseURL))
 	}
 	return c, nil
+}
+
+// ParseSweepTime reads sweep_time: a local time of day HH:MM (00:00 to 23:59).
+func ParseSweepTime(text string) (hour, minute int, err error) {
+	s := strings.TrimSpace(text)
+	t, perr := time.Parse("15:04", s)
+	if perr != nil || len(s) != 5 {
+		return 0, 0, fmt.Errorf("config: sweep_time %q (EXITFLOW_SWEEP_TIME / --sweep-time) must be a local time of day HH:MM (00:00 to 23:59) in the CoC time zone, such as 05:00", text)
+	}
+	return t.Hour(), t.Minute(), nil
+}
+
+// SweepClock is sweep_time as hour and minute (05:00 if it does not parse: Load refuses that).
+func (c Config) SweepClock() (hour, minute int) {
+	h, m, err := ParseSweepTime(c.SweepTime)
+	if err != nil {
+		return 5, 0
+	}
+	return h, m
 }
 
 // Location is the CoC's time zone.

@@ -56,3 +56,39 @@ func TestInvalidValuesAreExplained(t *testing.T) {
 	_, err = New(filepath.Join(t.TempDir(), "missing.yaml"))
 	assert.ErrorContains(t, err, "missing.yaml")
 }
+
+func TestSweepTimeDefaultEnvFlagAndValidation(t *testing.T) {
+	v, err := New("")
+	require.NoError(t, err)
+	c, err := Load(v)
+	require.NoError(t, err)
+	assert.Equal(t, "05:00", c.SweepTime, "default")
+	h, m := c.SweepClock()
+	assert.Equal(t, [2]int{5, 0}, [2]int{h, m})
+	assert.Contains(t, strings.Join(Show(v), "\n"), "sweep_time")
+	assert.Regexp(t, `sweep_time\s+= 05:00\s+\(EXITFLOW_SWEEP_TIME\)`, strings.Join(Show(v), "\n"))
+
+	t.Setenv("EXITFLOW_SWEEP_TIME", "23:45")
+	v, err = New("")
+	require.NoError(t, err)
+	c, err = Load(v)
+	require.NoError(t, err)
+	h, m = c.SweepClock()
+	assert.Equal(t, [2]int{23, 45}, [2]int{h, m}, "env")
+
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	AddFlags(fs)
+	require.NoError(t, fs.Parse([]string{"--sweep-time", "06:30"}))
+	BindFlags(v, fs)
+	c, err = Load(v)
+	require.NoError(t, err)
+	assert.Equal(t, "06:30", c.SweepTime, "flag beats env")
+
+	for _, bad := range []string{"5", "24:00", "05:60", "5:00am", "0500", "5:00", "ab:cd"} {
+		t.Setenv("EXITFLOW_SWEEP_TIME", bad)
+		v, err := New("")
+		require.NoError(t, err)
+		_, err = Load(v)
+		assert.ErrorContains(t, err, `sweep_time "`+bad+`" (EXITFLOW_SWEEP_TIME / --sweep-time) must be a local time of day HH:MM`, bad)
+	}
+}

@@ -46,6 +46,8 @@ func TestKnownKeysInAnyCaseAreAccepted(t *testing.T) {
 			val = "2525"
 		case "exit_batch_households":
 			val = "500"
+		case "sweep_time":
+			val = "04:30"
 		case "timezone":
 			val = "America/Chicago"
 		case "database_url":
@@ -61,6 +63,7 @@ func TestKnownKeysInAnyCaseAreAccepted(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "upper", c.TaskQueue)
 	assert.Equal(t, 2525, c.SMTPPort)
+	assert.Equal(t, "04:30", c.SweepTime)
 	// Environment variables and defaults are not file keys: no file, no complaint.
 	t.Chdir(t.TempDir())
 	_, err = New("")

@@ -31,6 +31,10 @@ type RunOptions struct {
 	Location *time.Location
 	// BatchHouseholds households are written per transaction (0: DefaultBatchHouseholds).
 	BatchHouseholds int
+	// MaxHouseholds 0: all; else stop after at least this many households were processed in this
+	// call, at a batch boundary, and leave the run resumable: it is paused (StatusPaused) and the
+	// next call with its Key (or RunID) goes on where it stopped.
+	MaxHouseholds int
 	// Wait for another exit run or undo to finish instead of refusing with a *BusyError.
 	Wait bool
 	// Writers connections write batches in parallel (0 or 1: one, in household order; the CLI
@@ -47,9 +51,10 @@ type RunResult struct {
 	RunID                int64     `json:"run_id"`
 	Method               Method    `json:"method"` // auto or admin
 	AsOf                 time.Time `json:"as_of"`
-	Status               RunStatus `json:"status"` // done or failed
+	Status               RunStatus `json:"status"` // done, paused (MaxHouseholds), failed or interrupted
 	Resumed              bool      `json:"resumed"`
 	CandidateHouseholds  int       `json:"candidate_households"`  // households in the run's snapshot
+	ProcessedHouseholds  int       `json:"processed_households"`  // of them, processed so far by the whole run (all calls)
 	CandidateEnrollments int       `json:"candidate_enrollments"` // enrollments in the run's snapshot
 	Households           int       `json:"households"`            // households with exits written
 	Enrollments          int       `json:"enrollments"`           // Exit rows written
@@ -142,17 +147,40 @@ func WriteExits(ctx context.Context, pool *pgxpool.Pool, opt RunOptions) (RunRes
 	if _, err := conn.Exec(ctx, `UPDATE exitflow.exit_run SET status = 'running', lock_pid = pg_backend_pid(), error = NULL WHERE id = $1`, run.id); err != nil {
 		return res, fmt.Errorf("exit run %d: %w", run.id, err)
 	}
-	if res.Resumed {
+	// Resuming a paused run is paging (MaxHouseholds), not a recovery: no "resumed" audit.
+	if res.Resumed && run.status != StatusPaused {
 		if err := writeAudit(ctx, conn, opt.Actor, "exit-run", "resumed", opt.WorkflowID, opt.WorkflowRunID,
 			map[string]any{"run_id": run.id, "phase": "resumed", "was": run.status}); err != nil {
 			return res, err
 		}
 	}
 	pid := conn.PgConn().PID()
-	if err := writeRun(ctx, pool, conn, run, by, opt); err != nil {
+	paused, err := writeRun(ctx, pool, conn, run, by, opt)
+	if err != nil {
 		return stopRun(ctx, pool, run, by, res, pid, err)
 	}
+	if paused {
+		return pauseRun(ctx, conn, run, by, res)
+	}
 	return finishRun(ctx, conn, run, by, res, false)
+}
+
+// pauseRun records that the run stopped at its call's MaxHouseholds, at a batch boundary: paused,
+// resumable by the next call (SPEC H2: its households are never processed twice).
+func pauseRun(ctx context.Context, conn *pgx.Conn, run runRow, by who, res RunResult) (RunResult, error) {
+	res, err := runCounts(ctx, conn, run.id, res)
+	if err != nil {
+		return res, err
+	}
+	res.Status = StatusPaused
+	if _, err := conn.Exec(ctx, `UPDATE exitflow.exit_run SET status = 'paused', lock_pid = NULL, error = NULL,
+		households = $2, enrollments = $3, already_exited = $4, skipped = $5 WHERE id = $1`,
+		run.id, res.Households, res.Enrollments, res.AlreadyExited, res.Skipped); err != nil {
+		return res, fmt.Errorf("exit run %d: %w", run.id, err)
+	}
+	return res, writeAudit(ctx, conn, by.actor, "exit-run", runReason(run.method), by.wfID, by.wfRunID, map[string]any{
+		"run_id": run.id, "phase": "paused", "processed_households": res.ProcessedHouseholds,
+		"candidate_households": res.CandidateHouseholds, "households": res.Households, "enrollments": res.Enrollments})
 }
 
 // stopRun records that the run stopped: interrupted when ctx was cancelled, failed on an error.
@@ -297,6 +325,11 @@ func runCounts(ctx context.Context, q Querier, id int64, res RunResult) (RunResu
 		             count(*) FILTER (WHERE status = 'skipped') AS skipped
 		      FROM exitflow.exit_run_candidate WHERE run_id = $1 GROUP BY hh_seq) h`, id).Scan(
 		&res.CandidateHouseholds, &res.CandidateEnrollments, &res.AlreadyExited, &res.SkippedHouseholds, &res.Skipped)
+	if err != nil {
+		return res, fmt.Errorf("counting exit run %d: %w", id, err)
+	}
+	// Processed: the households of committed batches (batches never overlap).
+	err = q.QueryRow(ctx, `SELECT coalesce(sum(hh_to - hh_from + 1), 0) FROM exitflow.exit_run_batch WHERE run_id = $1`, id).Scan(&res.ProcessedHouseholds)
 	if err != nil {
 		return res, fmt.Errorf("counting exit run %d: %w", id, err)
 	}

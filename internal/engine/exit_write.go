@@ -54,7 +54,8 @@ func defaultColumns(ctx context.Context, q Querier) (cols, vals string, err erro
 
 // writeRun snapshots the run's enrollments (once) and writes the households not yet processed,
 // Writers connections at a time, each batch a range of households of its own, recorded as by's.
-func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRow, by who, opt RunOptions) error {
+// paused: it stopped at opt.MaxHouseholds with batches left.
+func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRow, by who, opt RunOptions) (paused bool, err error) {
 	// Imports are the only writers of activity, enrollments and person-written exits, and they
 	// run one at a time: if none has been committed since this process made the snapshot, the
 	// households cannot have changed and the per-batch staleness check is skipped. A resumed run
@@ -62,18 +63,18 @@ func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRo
 	w := &batchWriter{run: run, by: by, loc: opt.Location, lastImport: -1}
 	if run.snapshot == nil {
 		if err := conn.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM exitflow.import_run").Scan(&w.lastImport); err != nil {
-			return fmt.Errorf("exit run %d: %w", run.id, err)
+			return false, fmt.Errorf("exit run %d: %w", run.id, err)
 		}
 		if err := snapshot(ctx, conn, run); err != nil {
-			return err
+			return false, err
 		}
 		// Fresh statistics for the batch queries (the list was just written).
 		if _, err := conn.Exec(ctx, "ANALYZE exitflow.exit_run_candidate"); err != nil {
-			return fmt.Errorf("exit run %d: %w", run.id, err)
+			return false, fmt.Errorf("exit run %d: %w", run.id, err)
 		}
 	}
 	if err := w.prepare(ctx, conn); err != nil {
-		return err
+		return false, err
 	}
 	size := opt.BatchHouseholds
 	if size <= 0 {
@@ -81,7 +82,7 @@ func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRo
 	}
 	batches, total, err := pendingBatches(ctx, conn, run.id, size)
 	if err != nil {
-		return err
+		return false, err
 	}
 	done := total
 	for _, b := range batches {
@@ -91,9 +92,25 @@ func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRo
 		opt.Progress(done, total)
 	}
 	if len(batches) == 0 {
-		return nil
+		return false, nil
 	}
-	return w.writeAll(ctx, pool, conn, batches, max(opt.Writers, 1), &progress{done: done, total: total, report: opt.Progress})
+	batches, paused = pageBatches(batches, opt.MaxHouseholds)
+	return paused, w.writeAll(ctx, pool, conn, batches, max(opt.Writers, 1), &progress{done: done, total: total, report: opt.Progress})
+}
+
+// pageBatches keeps the first batches that hold at least limit households (0: all of them);
+// paused says that some were left for the next call (RunOptions.MaxHouseholds).
+func pageBatches(batches []batch, limit int) (kept []batch, paused bool) {
+	if limit <= 0 {
+		return batches, false
+	}
+	n := 0
+	for i, b := range batches {
+		if n += b.to - b.from + 1; n >= limit {
+			return batches[:i+1], i+1 < len(batches)
+		}
+	}
+	return batches, false
 }
 
 // progress counts the households written, for a Progress callback called one call at a time.

@@ -82,7 +82,7 @@ func TestH2_ParallelWritersWriteEachHouseholdOnce(t *testing.T) {
 			last = done
 			assert.Equal(t, 9, total)
 		}})
-	assert.Equal(t, engine.RunResult{RunID: res.RunID, Method: engine.MethodAuto, AsOf: exAsOf, Status: engine.StatusDone, CandidateHouseholds: 9,
+	assert.Equal(t, engine.RunResult{RunID: res.RunID, Method: engine.MethodAuto, AsOf: exAsOf, Status: engine.StatusDone, CandidateHouseholds: 9, ProcessedHouseholds: 9,
 		CandidateEnrollments: 10, Households: 9, Enrollments: 10}, res)
 	assert.Equal(t, 10, calls, "before the first batch, then after each of the 9")
 	assert.Equal(t, 9, last)

@@ -36,7 +36,7 @@ func TestF3_RunWritesThePreviewsExitsWithEngineRecords(t *testing.T) {
 
 	res := exRun(t, pool, engine.RunOptions{Options: engine.Options{AsOf: exAsOf, Method: engine.MethodAuto}, Actor: "Dana Lee",
 		WorkflowID: "agreement-7", WorkflowRunID: "r-1"})
-	assert.Equal(t, engine.RunResult{RunID: res.RunID, Method: engine.MethodAuto, AsOf: exAsOf, Status: "done", CandidateHouseholds: 9,
+	assert.Equal(t, engine.RunResult{RunID: res.RunID, Method: engine.MethodAuto, AsOf: exAsOf, Status: "done", CandidateHouseholds: 9, ProcessedHouseholds: 9,
 		CandidateEnrollments: 10, Households: 9, Enrollments: 10}, res)
 
 	// The same enrollments, exit dates and destinations as the preview.

@@ -46,8 +46,10 @@ const (
 	// StatusInterrupted is a run that was stopped (its context cancelled) or whose process died
 	// (recorded as running, but its session no longer holds the exits lock): anyone can resume it.
 	StatusInterrupted RunStatus = "interrupted"
-	StatusDone        RunStatus = "done"
-	StatusFailed      RunStatus = "failed" // stopped by an error; resumable
+	// StatusPaused is a run that stopped at its call's MaxHouseholds: the next call resumes it.
+	StatusPaused RunStatus = "paused"
+	StatusDone   RunStatus = "done"
+	StatusFailed RunStatus = "failed" // stopped by an error; resumable
 )
 
 // Scope is where a policy is set (SPEC P1).

@@ -1,6 +1,10 @@
 package notify
 
-import "time"
+import (
+	"time"
+
+	"github.com/exitflow/exitflow/internal/engine"
+)
 
 // The data each kind's templates get (SPEC N2): IDs, counts, dates and a few fixed words
 // (method, trigger, verdict, measure, change), never a name or any other personal data; the
@@ -89,19 +93,23 @@ type AgreementChange struct {
 	PeriodEnds     time.Time `json:"period_ends"` // the (new) end of the period
 }
 
-// AutoAlert is an auto-alert (SPEC AL1–AL3): households of a project in the alert window.
+// AutoAlert is an auto-alert (SPEC AL1–AL3): one recipient's digest of the households, across
+// projects, that entered the alert window as of AsOf; one message per recipient per day, never one
+// per enrollment (see AlertDigests).
 type AutoAlert struct {
-	ProjectID    string           `json:"project_id"`
-	AlertDays    int              `json:"alert_days"`
-	AutoExitDays int              `json:"auto_exit_days"`
-	Households   []AlertHousehold `json:"households"`
+	AsOf       time.Time        `json:"as_of"`
+	Role       string           `json:"role"` // engine.RoleLiaison or engine.RoleAssignedStaff: why this recipient gets it (AL3)
+	Households []AlertHousehold `json:"households"`
 }
 
-// AlertHousehold is one household of an auto alert (SPEC AL1).
+// AlertHousehold is one household of an auto alert (SPEC AL1): for assigned staff, only their
+// enrollments of it.
 type AlertHousehold struct {
+	ProjectID     string    `json:"project_id"`
 	HouseholdID   string    `json:"household_id"`
 	EnrollmentIDs []string  `json:"enrollment_ids"`
 	LastActivity  time.Time `json:"last_activity"`
+	DaysInactive  int       `json:"days_inactive"`
 	ExitOn        time.Time `json:"exit_on"`   // when the exit is recorded if nothing happens
 	ExitDate      time.Time `json:"exit_date"` // the exit date it would get
 }
@@ -109,6 +117,7 @@ type AlertHousehold struct {
 // AutoExitDone is an auto-exit-done notice to the staff assigned to the exited enrollments (SPEC N5).
 type AutoExitDone struct {
 	RunID int64      `json:"run_id"`
+	AsOf  time.Time  `json:"as_of"` // the day of the auto exits
 	Exits []ExitLine `json:"exits"`
 }
 
@@ -163,3 +172,37 @@ type DQMReason struct {
 	Measure string `json:"measure"`
 	Count   int    `json:"count"`
 }
+
+// SweepSummary is a sweep-summary (SPEC N3) to the HMIS staff: what one auto-exit sweep did, by
+// project, as counts only.
+type SweepSummary struct {
+	SweepID     int64                 `json:"sweep_id"`
+	AsOf        time.Time             `json:"as_of"`
+	ExitRunID   int64                 `json:"exit_run_id"` // 0: the sweep exited nothing
+	Projects    []SweepSummaryProject `json:"projects"`
+	Households  int                   `json:"households"`   // totals: households exited
+	Enrollments int                   `json:"enrollments"`  // enrollments exited
+	Alerts      int                   `json:"alerts"`       // households alerted (SPEC AL1)
+	ExitNotices int                   `json:"exit_notices"` // messages to assigned staff
+	Unassigned  int                   `json:"unassigned"`   // exited enrollments nobody was told of (no staff email, N5)
+}
+
+// SweepSummaryProject is one project's line of a sweep summary.
+type SweepSummaryProject struct {
+	ProjectID   string `json:"project_id"`
+	Households  int    `json:"households"`  // exited
+	Enrollments int    `json:"enrollments"` // exited
+	Alerts      int    `json:"alerts"`      // households alerted
+}
+
+// EnrollmentCount is the number of enrollments the alert lists, over its households.
+func (a AutoAlert) EnrollmentCount() int {
+	n := 0
+	for _, h := range a.Households {
+		n += len(h.EnrollmentIDs)
+	}
+	return n
+}
+
+// Liaison tells whether the recipient gets the alert as the projects' agency liaison (SPEC AL3).
+func (a AutoAlert) Liaison() bool { return a.Role == engine.RoleLiaison }

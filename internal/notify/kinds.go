@@ -27,12 +27,13 @@ const (
 	KindHousedExitProposal      Kind = "housed-exit-proposal"     // PD8: a housed exit waits for confirmation
 	KindHoHRedesignation        Kind = "hoh-redesignation"        // PD3(b): a new head of household must be designated
 	KindDQMReport               Kind = "dqm-report"               // Q3: the follow-up DQM report
+	KindSweepSummary            Kind = "sweep-summary"            // N3: an auto-exit sweep's counts, to the HMIS staff
 )
 
-// Kinds are the notification kinds, in SPEC N3's order.
+// Kinds are the notification kinds, in SPEC N3's order (then the sweep summary).
 var Kinds = []Kind{KindAgreementNotice, KindPeriodEndingReminder, KindProcessBegins, KindCompletion,
 	KindAcknowledgementReminder, KindEscalation, KindAgreementChange, KindAutoAlert, KindAutoExitDone, KindHousedExitProposal,
-	KindHoHRedesignation, KindDQMReport}
+	KindHoHRedesignation, KindDQMReport, KindSweepSummary}
 
 // ParseKind reads a kind's name, refusing one that is not in Kinds.
 func ParseKind(s string) (Kind, error) {

@@ -35,6 +35,7 @@ var kindData = map[Kind]reflect.Type{
 	KindHousedExitProposal:      reflect.TypeFor[HousedExitProposal](),
 	KindHoHRedesignation:        reflect.TypeFor[HoHRedesignation](),
 	KindDQMReport:               reflect.TypeFor[DQMReport](),
+	KindSweepSummary:            reflect.TypeFor[SweepSummary](),
 }
 
 // DataType is the type of the data Compose takes for kind (nil for an unknown kind).

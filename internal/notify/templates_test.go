@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exitflow/exitflow/internal/engine"
 	"github.com/exitflow/exitflow/internal/notify"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,10 +81,11 @@ func kindData(f fixture) map[notify.Kind]any {
 		notify.KindEscalation:              notify.Escalation{AgreementID: "AG-41-1", OrganizationID: "41", CompletedOn: d(11, 2), Reminders: 3},
 		notify.KindAgreementChange: notify.AgreementChange{AgreementID: "AG-41-1", OrganizationID: "41", ProjectIDs: []string{"1362", "1401"},
 			Change: notify.ChangeExtended, Note: "the agency's data entry staff are on leave until December", PeriodEnds: d(12, 31)},
-		notify.KindAutoAlert: notify.AutoAlert{ProjectID: pr[0], AlertDays: 60, AutoExitDays: 90, Households: []notify.AlertHousehold{
-			{HouseholdID: h[0], EnrollmentIDs: e[:2], LastActivity: d(9, 1), ExitOn: d(11, 30), ExitDate: d(9, 1)},
-			{HouseholdID: h[2], EnrollmentIDs: e[2:3], LastActivity: d(9, 3), ExitOn: d(12, 2), ExitDate: d(9, 4)}}},
-		notify.KindAutoExitDone: notify.AutoExitDone{RunID: 12, Exits: []notify.ExitLine{
+		notify.KindAutoAlert: notify.AutoAlert{AsOf: d(10, 31), Role: engine.RoleLiaison, Households: []notify.AlertHousehold{
+			{ProjectID: pr[0], HouseholdID: h[0], EnrollmentIDs: e[:2], LastActivity: d(9, 1), DaysInactive: 60, ExitOn: d(11, 30), ExitDate: d(9, 1)},
+			{ProjectID: pr[0], HouseholdID: h[2], EnrollmentIDs: e[2:3], LastActivity: d(9, 3), DaysInactive: 58, ExitOn: d(12, 2), ExitDate: d(9, 4)},
+			{ProjectID: pr[3], HouseholdID: h[3], EnrollmentIDs: e[3:4], LastActivity: d(8, 30), DaysInactive: 62, ExitOn: d(11, 28), ExitDate: d(8, 30)}}},
+		notify.KindAutoExitDone: notify.AutoExitDone{RunID: 12, AsOf: d(12, 2), Exits: []notify.ExitLine{
 			{ProjectID: pr[0], HouseholdID: h[0], EnrollmentID: e[0], PersonalID: p[0], ExitDate: d(9, 1)},
 			{ProjectID: pr[3], HouseholdID: h[3], EnrollmentID: e[3], PersonalID: p[3], ExitDate: d(9, 2)}}},
 		notify.KindHousedExitProposal: notify.HousedExitProposal{ProposalID: "HX-9", ProjectID: pr[4], HouseholdID: h[4], EnrollmentIDs: e[4:6],
@@ -92,6 +94,9 @@ func kindData(f fixture) map[notify.Kind]any {
 			ExitDate: d(10, 15), OpenEnrollmentIDs: e[5:6]},
 		notify.KindDQMReport: notify.DQMReport{ReportID: 7, AsOf: d(11, 1), Since: d(8, 1), ProjectIDs: []string{"1362", "1401"},
 			Verdict: "needs attention", Reasons: []notify.DQMReason{{Measure: "open_past_window", Count: 3}}, Findings: 5},
+		notify.KindSweepSummary: notify.SweepSummary{SweepID: 4, AsOf: d(12, 2), ExitRunID: 12, Projects: []notify.SweepSummaryProject{
+			{ProjectID: pr[0], Households: 2, Enrollments: 3, Alerts: 1}, {ProjectID: "1401", Households: 0, Enrollments: 0, Alerts: 2}},
+			Households: 2, Enrollments: 3, Alerts: 3, ExitNotices: 2, Unassigned: 1},
 	}
 }
 
@@ -125,7 +130,7 @@ func TestN2_NoKindNamesAClient(t *testing.T) {
 // a name (any other text) is refused here.
 func TestN2_TemplateDataHoldsIDsCountsAndDatesOnly(t *testing.T) {
 	t.Parallel()
-	words := map[string]bool{"Method": true, "Trigger": true, "Verdict": true, "Measure": true, "Change": true}
+	words := map[string]bool{"Method": true, "Trigger": true, "Verdict": true, "Measure": true, "Change": true, "Role": true}
 	// The one free text: the reason staff give for an agreement's change (SPEC AG3), about the
 	// agreement, not its clients.
 	staffText := map[string]bool{"AgreementChange.Note": true}
@@ -190,9 +195,77 @@ Sent by exitflow, the CoC's HMIS exit workflow. Clients are named by their HMIS 
 	assert.Contains(t, m.Text, "1 enrollment of the agreement is still open:\n\n  E1001\n\nAfter 2026-12-31 they will be exited administratively.")
 	m, err = notify.Compose(notify.KindAutoAlert, data[notify.KindAutoAlert])
 	require.NoError(t, err)
-	assert.Equal(t, "Project 1362: 2 households will be auto exited unless activity is recorded", m.Subject)
-	assert.Contains(t, m.Text, "Household H501: last activity 2026-09-01; exit recorded on 2026-11-30, with exit date 2026-09-01\n  Enrollments: E1001, E1002\nHousehold H502:")
-	assert.Contains(t, m.HTML, "<td style=\"padding-right: 1em;\">H501</td>")
+	assert.Equal(t, "3 households (4 enrollments) will be auto exited unless activity is recorded", m.Subject)
+	assert.Contains(t, m.Text, "As of 2026-10-31, 3 households (4 enrollments, in the projects you are the agency liaison of) had no recorded activity")
+	assert.Contains(t, m.Text, `
+
+Project 1362:
+  Household H501: last activity 2026-09-01 (60 days inactive); exit recorded on 2026-11-30, with exit date 2026-09-01
+    Enrollments: E1001, E1002
+  Household H502:`)
+	assert.Contains(t, m.Text, "\n\nProject 1401:\n  Household H503: last activity 2026-08-30 (62 days inactive)")
+	assert.Contains(t, m.HTML, "<th style=\"text-align: left; padding-right: 1em;\">Project</th>")
+	assert.Contains(t, m.HTML, "<td style=\"padding-right: 1em;\">1362</td><td style=\"padding-right: 1em;\">H501</td><td style=\"padding-right: 1em;\">E1001, E1002</td>")
+	m, err = notify.Compose(notify.KindAutoExitDone, data[notify.KindAutoExitDone])
+	require.NoError(t, err)
+	assert.Equal(t, "Auto exits of 2026-12-02: 2 enrollments assigned to you exited", m.Subject)
+	assert.Contains(t, m.Text, "The auto exits of 2026-12-02 (run 12) exited 2 enrollments assigned to you")
+}
+
+// SPEC AL3: assigned staff are told of their own enrollments only.
+func TestAutoAlertToAssignedStaff(t *testing.T) {
+	t.Parallel()
+	m, err := notify.Compose(notify.KindAutoAlert, notify.AutoAlert{AsOf: day(2026, 12, 2), Role: engine.RoleAssignedStaff,
+		Households: []notify.AlertHousehold{{ProjectID: "1362", HouseholdID: "H1", EnrollmentIDs: []string{"E2"}}}})
+	require.NoError(t, err)
+	assert.Equal(t, "1 household (1 enrollment) will be auto exited unless activity is recorded", m.Subject)
+	assert.Contains(t, m.Text, "As of 2026-12-02, 1 household (1 enrollment assigned to you) had no recorded activity")
+}
+
+// SPEC N3: the sweep summary to the HMIS staff: counts by project and in all, and no links.
+func TestN3_SweepSummaryTextsReadWell(t *testing.T) {
+	t.Parallel()
+	data := kindData(readFixture(t))
+	m, err := notify.Compose(notify.KindSweepSummary, data[notify.KindSweepSummary])
+	require.NoError(t, err)
+	assert.Equal(t, "Auto-exit sweep of 2026-12-02: 3 enrollments exited, 3 households alerted", m.Subject)
+	assert.Equal(t, `Auto-exit sweep 4 of 2026-12-02 (exit run 12) exited 3 enrollments of 2 households and alerted 3 households entering the alert window.
+
+Project          Households Enrollments  Alerted
+1362                      2           3        1
+1401                      0           0        2
+Total                     2           3        3
+
+2 exit notices went to assigned staff. 1 exited enrollment had no assigned staff email (assignment table or UserEmail): nobody was told of them.
+
+Households and enrollments are the exited ones; alerted counts households.
+
+-- 
+Sent by exitflow, the CoC's HMIS exit workflow. Clients are named by their HMIS PersonalID and EnrollmentID only: look them up in your HMIS.
+`, m.Text)
+	assert.Contains(t, m.HTML, "<td style=\"padding-right: 1em;\">1401</td><td style=\"text-align: right; padding-right: 1em;\">0</td>")
+	assert.Contains(t, m.HTML, "<th style=\"text-align: left; padding-right: 1em;\">Total</th>")
+	for _, part := range []string{m.Text, m.HTML} {
+		assert.NotContains(t, part, "http")
+		assert.NotContains(t, part, "href")
+	}
+	m, err = notify.Compose(notify.KindSweepSummary, notify.SweepSummary{SweepID: 5, AsOf: day(2026, 12, 3)})
+	require.NoError(t, err)
+	assert.Equal(t, "Auto-exit sweep of 2026-12-03: 0 enrollments exited, 0 households alerted", m.Subject)
+	assert.Contains(t, m.Text, "No project had exits or alerts.\n\n0 exit notices went to assigned staff.\n")
+	assert.Contains(t, m.HTML, "<p>No project had exits or alerts.</p>")
+}
+
+// SPEC N3: the kinds, as ParseKind reads them, include the sweep summary, and its name is fixed.
+func TestN3_KindsIncludeTheSweepSummary(t *testing.T) {
+	t.Parallel()
+	assert.Contains(t, notify.Kinds, notify.KindSweepSummary)
+	assert.Equal(t, notify.Kind("sweep-summary"), notify.KindSweepSummary)
+	k, err := notify.ParseKind(" sweep-summary ")
+	require.NoError(t, err)
+	assert.Equal(t, notify.KindSweepSummary, k)
+	assert.True(t, strings.HasSuffix(notify.KindNames(), ", dqm-report, sweep-summary"), notify.KindNames())
+	assert.Equal(t, reflect.TypeFor[notify.SweepSummary](), notify.DataType(notify.KindSweepSummary))
 }
 
 func TestAgreementChangeTextsReadWell(t *testing.T) {

@@ -60,7 +60,7 @@ func FreePort(t testing.TB) int {
 }
 
 // StartMailpit starts a Mailpit on smtpPort (0: a free one) with extra flags; it stops when t ends.
-func StartMailpit(t *testing.T, smtpPort int, extra ...string) *Mailpit {
+func StartMailpit(t testing.TB, smtpPort int, extra ...string) *Mailpit {
 	t.Helper()
 	bin, err := mailpitBinary()
 	require.NoError(t, err)
@@ -125,14 +125,14 @@ type Received struct {
 }
 
 // Get decodes the API's answer at path into v.
-func (mp *Mailpit) Get(t *testing.T, path string, v any) {
+func (mp *Mailpit) Get(t testing.TB, path string, v any) {
 	t.Helper()
 	b := mp.Raw(t, path)
 	require.NoError(t, json.Unmarshal(b, v), "%s", b)
 }
 
 // Raw is the API's answer at path.
-func (mp *Mailpit) Raw(t *testing.T, path string) []byte {
+func (mp *Mailpit) Raw(t testing.TB, path string) []byte {
 	t.Helper()
 	resp, err := http.Get(mp.API + path)
 	require.NoError(t, err)
@@ -144,7 +144,7 @@ func (mp *Mailpit) Raw(t *testing.T, path string) []byte {
 }
 
 // Messages lists what Mailpit received, newest first.
-func (mp *Mailpit) Messages(t *testing.T) []Summary {
+func (mp *Mailpit) Messages(t testing.TB) []Summary {
 	t.Helper()
 	var list struct{ Messages []Summary }
 	mp.Get(t, "/api/v1/messages", &list)
@@ -152,7 +152,7 @@ func (mp *Mailpit) Messages(t *testing.T) []Summary {
 }
 
 // Search lists the messages of a Mailpit search (to:x@example.org, subject:"...").
-func (mp *Mailpit) Search(t *testing.T, query string) []Summary {
+func (mp *Mailpit) Search(t testing.TB, query string) []Summary {
 	t.Helper()
 	var list struct{ Messages []Summary }
 	mp.Get(t, "/api/v1/search?query="+url.QueryEscape(query), &list)
@@ -160,7 +160,7 @@ func (mp *Mailpit) Search(t *testing.T, query string) []Summary {
 }
 
 // Message is one received message, whole.
-func (mp *Mailpit) Message(t *testing.T, id string) Received {
+func (mp *Mailpit) Message(t testing.TB, id string) Received {
 	t.Helper()
 	var m Received
 	mp.Get(t, "/api/v1/message/"+id, &m)
@@ -168,7 +168,7 @@ func (mp *Mailpit) Message(t *testing.T, id string) Received {
 }
 
 // Part is the content of one part (an attachment) of a received message.
-func (mp *Mailpit) Part(t *testing.T, id, partID string) []byte {
+func (mp *Mailpit) Part(t testing.TB, id, partID string) []byte {
 	t.Helper()
 	return mp.Raw(t, "/api/v1/message/"+id+"/part/"+partID)
 }
