@@ -77,6 +77,8 @@ type runRow struct {
 	status     RunStatus
 	snapshot   *time.Time
 	undoneAt   *time.Time
+	// snapshotImport is the newest import the snapshot saw; -1: unknown (listed before it was kept).
+	snapshotImport int64
 }
 
 func (r runRow) options() Options {
@@ -240,7 +242,7 @@ func newRun(ctx context.Context, conn *pgx.Conn, opt RunOptions) (runRow, error)
 	if err := checkRunOptions(ctx, conn, o, opt.Location); err != nil {
 		return runRow{}, err
 	}
-	run := runRow{method: o.Method, asOf: o.AsOf, projects: o.Projects, allOpen: o.AllOpen, actor: opt.Actor,
+	run := runRow{snapshotImport: -1, method: o.Method, asOf: o.AsOf, projects: o.Projects, allOpen: o.AllOpen, actor: opt.Actor,
 		wfID: nullText(opt.WorkflowID), wfRunID: nullText(opt.WorkflowRunID), status: StatusRunning}
 	if run.projects == nil {
 		run.projects = []string{}
@@ -285,9 +287,14 @@ func startDetails(run runRow, key string) map[string]any {
 func loadRun(ctx context.Context, q Querier, id int64) (runRow, error) {
 	r := runRow{id: id}
 	var method string
-	err := q.QueryRow(ctx, `SELECT method, as_of, projects, window_days, all_open, actor, workflow_id, workflow_run_id, status, snapshot_at, undone_at
-		FROM exitflow.exit_run WHERE id = $1`, id).Scan(&method, &r.asOf, &r.projects, &r.windowDays, &r.allOpen, &r.actor,
-		&r.wfID, &r.wfRunID, &r.status, &r.snapshot, &r.undoneAt)
+	var seen *int64
+	err := q.QueryRow(ctx, `SELECT method, as_of, projects, window_days, all_open, actor, workflow_id, workflow_run_id, status, snapshot_at, undone_at,
+		snapshot_import FROM exitflow.exit_run WHERE id = $1`, id).Scan(&method, &r.asOf, &r.projects, &r.windowDays, &r.allOpen, &r.actor,
+		&r.wfID, &r.wfRunID, &r.status, &r.snapshot, &r.undoneAt, &seen)
+	r.snapshotImport = -1
+	if seen != nil {
+		r.snapshotImport = *seen
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, &NotFoundError{fmt.Sprintf("exit run %d does not exist", id)}
 	}

@@ -58,14 +58,15 @@ func defaultColumns(ctx context.Context, q Querier) (cols, vals string, err erro
 func writeRun(ctx context.Context, pool *pgxpool.Pool, conn *pgx.Conn, run runRow, by who, opt RunOptions) (paused bool, err error) {
 	// Imports are the only writers of activity, enrollments and person-written exits, and they
 	// run one at a time: if none has been committed since this process made the snapshot, the
-	// households cannot have changed and the per-batch staleness check is skipped. A resumed run
-	// always checks.
-	w := &batchWriter{run: run, by: by, loc: opt.Location, lastImport: -1}
+	// households cannot have changed and the per-batch staleness check is skipped. The newest
+	// import the snapshot saw is kept with the run, so a resumed run (a sweep's next page, a
+	// retry) skips it too while none has landed since; a run listed without it always checks.
+	w := &batchWriter{run: run, by: by, loc: opt.Location, lastImport: run.snapshotImport}
 	if run.snapshot == nil {
 		if err := conn.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM exitflow.import_run").Scan(&w.lastImport); err != nil {
 			return false, fmt.Errorf("exit run %d: %w", run.id, err)
 		}
-		if err := snapshot(ctx, conn, run); err != nil {
+		if w.lastImport, err = snapshot(ctx, conn, run, w.lastImport); err != nil {
 			return false, err
 		}
 		// Fresh statistics for the batch queries (the list was just written).

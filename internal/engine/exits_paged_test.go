@@ -26,6 +26,9 @@ func TestH2_PagedRunWritesWhatOneRunWrites(t *testing.T) {
 	assert.Equal(t, 4, first.ProcessedHouseholds, "stops at the batch boundary after 3 households")
 	assert.Equal(t, whole.CandidateHouseholds, first.CandidateHouseholds, "the total, also when paused")
 	assert.Equal(t, 1, exCount(t, pool, "SELECT count(*) FROM exitflow.exit_run WHERE id = $1 AND status = 'paused' AND lock_pid IS NULL", first.RunID))
+	assert.Equal(t, 1, exCount(t, pool, `SELECT count(*) FROM exitflow.exit_run WHERE id = $1
+		AND snapshot_import = (SELECT coalesce(max(id), 0) FROM exitflow.import_run)`, first.RunID),
+		"the run keeps the newest import its list saw: the next pages skip the staleness check while none lands")
 
 	calls, last := 1, first
 	for last.Status == engine.StatusPaused {

@@ -104,9 +104,12 @@ func TestH2_AHouseholdActiveAgainSinceTheSnapshotIsNotExited(t *testing.T) {
 	}}
 	res, err := engine.WriteExits(ctx2, pool, opt)
 	require.Error(t, err)
-	// Before the run is resumed, NA1 (household HA, not yet written) gets a service: HA is active.
+	// Before the run is resumed, an import gives NA1 (household HA, not yet written) a service:
+	// HA is active (only imports change activity; the run kept the newest import its list saw).
 	_, err = pool.Exec(ctx, `INSERT INTO hmis.services (servicesid, enrollmentid, personalid, dateprovided, recordtype, typeprovided, datecreated, dateupdated, exportid)
-		VALUES ('SX', 'NA1', 'CA1', '2026-10-25', 144, 3, now(), now(), 'EX1')`)
+		VALUES ('SX', 'NA1', 'CA1', '2026-10-25', 144, 3, now(), now(), 'EX1');
+		INSERT INTO exitflow.import_run (started_at, source, export_id, csv_version, rows_read, rows_changed, warnings, files)
+		VALUES (now(), 'test', 'EX2', '2026 v1.0', 1, 1, 0, '{}')`)
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, `UPDATE exitflow.enrollment_state SET last_date = '2026-10-25', last_source = 'service' WHERE enrollmentid = 'NA1'`)
 	require.NoError(t, err)
