@@ -59,6 +59,10 @@ type AlertRun struct {
 	// Location is the CoC's time zone, for "today": an alert pass as of a later date is refused
 	// (nil: UTC).
 	Location *time.Location
+	// IDsOnly makes RecordAlerts return the alerts with only their ID set (sorted), without
+	// loading them: a caller that streams their recipients (EachAlertRecipient, SPEC AL3) keeps
+	// no more than one recipient's alerts in memory.
+	IDsOnly bool
 }
 
 // RecordAlerts records, as of opt.AsOf and for opt.Projects (empty: every project; one that is not
@@ -85,7 +89,7 @@ func RecordAlerts(ctx context.Context, db TxBeginner, opt Options, run AlertRun)
 				return err
 			}
 			if found {
-				alerts, err = loadAlerts(ctx, tx, ids)
+				alerts, err = loadOrIDs(ctx, tx, ids, run.IDsOnly)
 				return err
 			}
 		}
@@ -117,7 +121,7 @@ func recordAlerts(ctx context.Context, tx pgx.Tx, opt Options, run AlertRun) ([]
 	if _, err := tx.Exec(ctx, alertRecipientsSQL, ids); err != nil {
 		return nil, nil, fmt.Errorf("resolving alert recipients: %w", err)
 	}
-	alerts, err := loadAlerts(ctx, tx, ids)
+	alerts, err := loadOrIDs(ctx, tx, ids, run.IDsOnly)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -143,6 +147,23 @@ func checkAlertOptions(ctx context.Context, q Querier, opt Options, loc *time.Lo
 		return err
 	}
 	return CheckAsOf(ctx, q, opt.AsOf)
+}
+
+// loadOrIDs is loadAlerts, or with idsOnly the alerts with only their ID set, by ID.
+func loadOrIDs(ctx context.Context, q Querier, ids []int64, idsOnly bool) ([]Alert, error) {
+	if !idsOnly {
+		return loadAlerts(ctx, q, ids)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	alerts := make([]Alert, len(sorted))
+	for i, id := range sorted {
+		alerts[i].ID = id
+	}
+	return alerts, nil
 }
 
 // loadAlerts reads the alerts ids with their recipients, by project and household.
