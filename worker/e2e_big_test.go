@@ -29,6 +29,7 @@ type bigRun struct {
 	bin, tmp, dbURL, logPath string
 	org, id, wfID            string
 	projects, openBefore     []string
+	smtpPort                 int // the worker's SMTP port (0: the test's Mailpit's)
 }
 
 // startBig builds the CLI, generates and imports a CoC, adds the contacts and starts Mailpit and
@@ -96,11 +97,15 @@ func (b *bigRun) startWorker(t *testing.T) *exec.Cmd {
 	logFile, err := os.OpenFile(b.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = logFile.Close() })
+	smtp := b.smtpPort
+	if smtp == 0 {
+		smtp = b.mail.SMTPPort
+	}
 	cmd := exec.Command(b.bin, "worker")
 	cmd.Dir = b.tmp
 	cmd.Env = append(os.Environ(), "EXITFLOW_DATABASE_URL="+b.dbURL, "EXITFLOW_TEMPORAL_ADDRESS="+b.srv.Address,
 		"EXITFLOW_TEMPORAL_NAMESPACE=default", "EXITFLOW_TASK_QUEUE="+b.q, "EXITFLOW_SMTP_HOST=127.0.0.1",
-		fmt.Sprintf("EXITFLOW_SMTP_PORT=%d", b.mail.SMTPPort), "EXITFLOW_TIMEZONE=America/New_York",
+		fmt.Sprintf("EXITFLOW_SMTP_PORT=%d", smtp), "EXITFLOW_TIMEZONE=America/New_York",
 		"EXITFLOW_EXIT_BATCH_HOUSEHOLDS=5") // many small transactions: an interruption lands between two
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	require.NoError(t, cmd.Start())

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exitflow/exitflow/internal/testenv"
 	"github.com/exitflow/exitflow/workflows"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -132,4 +133,40 @@ func (b *bigRun) historyEvents(t *testing.T, wfID string) int {
 		n++
 	}
 	return n
+}
+
+// The SMTP server down during a sweep (issue 11): the exits are written, the messages are
+// recorded and retried, and when the server is back each goes out once and the sweep completes.
+func TestE2E_SweepWithTheSMTPServerDown(t *testing.T) {
+	b := startBig(t, "SD")
+	b.smtpPort = testenv.FreePort(t) // nothing listens there yet
+	b.startWorker(t)
+	today := time.Now().In(mustLoc(t, "America/New_York")).Format(time.DateOnly)
+	var out, errOut bytes.Buffer
+	run := exec.Command(b.bin, "sweep", "run", "--as-of", today, "--wait", "--format", "json")
+	run.Dir, run.Env, run.Stdout, run.Stderr = b.tmp, b.temporalEnv(), &out, &errOut
+	require.NoError(t, run.Start())
+	b.wfID = b.waitSweep(t)
+
+	deadline := time.Now().Add(60 * time.Second)
+	for b.count(t, `SELECT count(*) FROM exitflow.notification WHERE status = 'failed'`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed delivery within 60 s; worker log:\n%s", b.workerLog())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	exited := b.count(t, `SELECT count(*) FROM exitflow.engine_exit WHERE workflow_id = $1`, b.wfID)
+	require.Positive(t, exited, "the exits are written while the SMTP server is down")
+	assert.Zero(t, b.count(t, `SELECT count(*) FROM exitflow.notification WHERE status = 'sent'`))
+
+	mail := testenv.StartMailpit(t, b.smtpPort) // the server is back
+	require.NoError(t, run.Wait(), "sweep run --wait: %s%s\nworker log:\n%s", out.String(), errOut.String(), b.workerLog())
+	var res workflows.SweepResult
+	require.NoError(t, json.Unmarshal(out.Bytes(), &res), out.String())
+	assert.Equal(t, exited, res.Enrollments)
+	notices := b.count(t, `SELECT count(*) FROM exitflow.notification`)
+	assert.Equal(t, notices, b.count(t, `SELECT count(*) FROM exitflow.notification WHERE status = 'sent'`), "every message sent")
+	var box struct{ Total int }
+	mail.Get(t, "/api/v1/messages", &box)
+	assert.Equal(t, notices, box.Total, "each message mailed once, after the server came back")
 }
