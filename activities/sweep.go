@@ -85,6 +85,11 @@ func (a *Activities) SweepExitsPage(ctx context.Context, in workflows.SweepPageI
 	if err != nil {
 		return workflows.SweepPage{}, classify("writing the sweep's exits", err)
 	}
+	if res.Status == engine.StatusDone { // the next sweep need not wait for this one's mail
+		if err := engine.SweepExitsDone(ctx, a.Pool, in.SweepID); err != nil {
+			return workflows.SweepPage{}, classify("recording the sweep's exits done", err)
+		}
+	}
 	return workflows.SweepPage{
 		ExitRunID: res.RunID, HouseholdsDone: res.ProcessedHouseholds, HouseholdsTotal: res.CandidateHouseholds,
 		Households: res.Households, Enrollments: res.Enrollments, Finished: res.Status == engine.StatusDone,

@@ -124,17 +124,36 @@ func (a *app) sweepInput(ctx context.Context, o *sweepRunFlags, errw io.Writer) 
 }
 
 // runningSweeps are the open AutoExitSweep executions ("ID (run R)").
-func runningSweeps(ctx context.Context, t *temporalConn) ([]string, error) {
+func runningSweeps(ctx context.Context, t *temporalConn, databaseURL string) ([]string, error) {
 	resp, err := t.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
 		Namespace: t.namespace, Query: runningSweepQuery, PageSize: 10})
 	if err != nil {
 		return nil, fmt.Errorf("listing running sweeps (%s): %w", runningSweepQuery, err)
 	}
+	mailing := mailingSweeps(ctx, databaseURL)
 	var out []string
 	for _, e := range resp.GetExecutions() {
-		out = append(out, fmt.Sprintf("%s (run %s)", e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId()))
+		if id := e.GetExecution().GetWorkflowId(); !mailing[id] {
+			out = append(out, fmt.Sprintf("%s (run %s)", id, e.GetExecution().GetRunId()))
+		}
 	}
 	return out, nil
+}
+
+// mailingSweeps are the workflow IDs of the sweeps whose exits are done and which are only
+// mailing: they do not hold back a new sweep. Without the database, none (the check is stricter).
+func mailingSweeps(ctx context.Context, databaseURL string) map[string]bool {
+	ids := map[string]bool{}
+	pool, err := openStore(ctx, databaseURL)
+	if err != nil {
+		return ids
+	}
+	defer pool.Close()
+	list, _ := engine.MailingSweeps(ctx, pool)
+	for _, id := range list {
+		ids[id] = true
+	}
+	return ids
 }
 
 // sweepRun is `exitflow sweep run`.
@@ -148,7 +167,11 @@ func (a *app) sweepRun(ctx context.Context, o *sweepRunFlags, out, errw io.Write
 		return err
 	}
 	defer t.Close()
-	running, err := runningSweeps(ctx, t)
+	c, err := a.cfg()
+	if err != nil {
+		return err
+	}
+	running, err := runningSweeps(ctx, t, c.DatabaseURL)
 	if err != nil {
 		return err
 	}

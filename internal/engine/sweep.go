@@ -18,6 +18,7 @@ const (
 	SweepDone      SweepStatus = "done"      // finished (FinishSweep)
 	SweepSkipped   SweepStatus = "skipped"   // not run: another sweep was running
 	SweepAbandoned SweepStatus = "abandoned" // its workflow stopped (terminated, timed out) before it finished
+	SweepMailing   SweepStatus = "mailing"   // its exits are done, its messages not yet: the next sweep may begin
 )
 
 // SweepClaim asks to begin a sweep: the workflow (its ID and first run ID) and what it sweeps.
@@ -163,4 +164,28 @@ func SweepCounts(ctx context.Context, q Querier, id, exitRunID int64) ([]SweepPr
 		return nil, fmt.Errorf("counting sweep %d: %w", id, err)
 	}
 	return counts, nil
+}
+
+// SweepExitsDone marks running sweep id as mailing: its exits are written, so it gives up the one
+// running slot and the next sweep may begin while it mails (an SMTP server down for days must not
+// hold back the next days' exits). Idempotent; a sweep in another status is left as it is.
+func SweepExitsDone(ctx context.Context, q Querier, id int64) error {
+	if _, err := q.Exec(ctx, `UPDATE exitflow.sweep_run SET status = 'mailing' WHERE id = $1 AND status = 'running'`, id); err != nil {
+		return fmt.Errorf("sweep %d: recording its exits done: %w", id, err)
+	}
+	return nil
+}
+
+// MailingSweeps are the workflow IDs of the sweeps that are only mailing (SweepMailing): their
+// workflows still run, but they do not hold back a new sweep.
+func MailingSweeps(ctx context.Context, q Querier) ([]string, error) {
+	rows, err := q.Query(ctx, `SELECT workflow_id FROM exitflow.sweep_run WHERE status = 'mailing' ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("listing the sweeps that are mailing: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("listing the sweeps that are mailing: %w", err)
+	}
+	return ids, nil
 }

@@ -224,3 +224,27 @@ func TestU1_FinishSweepCountsPerProject(t *testing.T) {
 	var nf *engine.NotFoundError
 	assert.True(t, errors.As(err, &nf))
 }
+
+// Issue 11: a sweep whose exits are done and that only mails (the SMTP server down) gives up the
+// one running slot: the next sweep begins though the first one's workflow is alive, and the first
+// one still finishes.
+func TestU1_AMailingSweepDoesNotHoldBackTheNext(t *testing.T) {
+	ctx := context.Background()
+	pool := exDB(t)
+	first := swBegin(t, pool, swClaim("sweep-1"), true)
+	require.Equal(t, engine.SweepRunning, first.Status)
+	assert.Equal(t, engine.SweepSkipped, swBegin(t, pool, swClaim("sweep-2"), true).Status, "while its exits run, it holds the slot")
+	require.NoError(t, engine.SweepExitsDone(ctx, pool, first.ID))
+	require.NoError(t, engine.SweepExitsDone(ctx, pool, first.ID), "idempotent")
+	mailing, err := engine.MailingSweeps(ctx, pool)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"sweep-1"}, mailing)
+	next := swBegin(t, pool, swClaim("sweep-3"), true)
+	assert.Equal(t, engine.SweepRunning, next.Status, "the next sweep begins while the first one mails")
+	done, err := engine.FinishSweep(ctx, pool, first.ID, engine.SweepFinish{})
+	require.NoError(t, err)
+	assert.Equal(t, engine.SweepDone, done.Status, "the mailing sweep still finishes")
+	got, err := engine.GetSweep(ctx, pool, next.ID)
+	require.NoError(t, err)
+	assert.Equal(t, engine.SweepRunning, got.Status)
+}

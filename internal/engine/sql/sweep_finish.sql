@@ -8,7 +8,7 @@
 -- $3 alert messages, $4 exit notices, $5 summaries, $6 executions, $7 pages (integers)
 -- psql: BEGIN; PREPARE q(bigint, bigint, int, int, int, int, int) AS <this file>; EXECUTE q(1, 2, 0, 0, 0, 0, 0); ROLLBACK;
 WITH s AS (
-    SELECT id, workflow_id FROM exitflow.sweep_run WHERE id = $1 AND status = 'running' FOR UPDATE
+    SELECT id, workflow_id FROM exitflow.sweep_run WHERE id = $1 AND status IN ('running', 'mailing') FOR UPDATE
 ),
 ex AS (
     SELECT projectid, count(DISTINCT householdid)::int AS households, count(*)::int AS enrollments
