@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/exitflow/exitflow/internal/engine"
@@ -75,12 +76,14 @@ func (a *Activities) SweepExitsPage(ctx context.Context, in workflows.SweepPageI
 	if err != nil {
 		return workflows.SweepPage{}, invalid("as_of", "%q is not a YYYY-MM-DD date", in.AsOf)
 	}
+	beat, stop := heartbeating(ctx, 20*time.Second) // also while the first page lists the run
+	defer stop()
 	res, err := engine.WriteExits(ctx, a.Pool, engine.RunOptions{
 		Options: engine.Options{AsOf: asOf, Projects: in.ProjectIDs, Method: engine.MethodAuto},
 		Actor:   workflows.SweepActor, WorkflowID: in.WorkflowID, WorkflowRunID: in.RunID,
 		Key: sweepKey(in.SweepID, "exits"), Location: a.loc(), BatchHouseholds: a.BatchHouseholds,
 		MaxHouseholds: in.PageHouseholds, Writers: engine.DefaultWriters, // as the CLI writes: the sweep adds no time to the exits
-		Progress: func(done, total int) { activity.RecordHeartbeat(ctx, done, total) },
+		Progress: beat,
 	})
 	if err != nil {
 		return workflows.SweepPage{}, classify("writing the sweep's exits", err)
@@ -127,3 +130,33 @@ func sweepResult(sw engine.Sweep) workflows.SweepResult {
 
 // sweepKey is the idempotency key of one step of sweep id: its exit run, alerts, messages.
 func sweepKey(id int64, step string) string { return fmt.Sprintf("sweep-%d/%s", id, step) }
+
+// heartbeating heartbeats every interval until stop, with the last progress beat was given, so
+// that a long step without progress (the first page's snapshot of a large CoC) is not taken for a
+// dead worker; beat records progress at once.
+func heartbeating(ctx context.Context, every time.Duration) (beat func(done, total int), stop func()) {
+	var mu sync.Mutex
+	last := [2]int{}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				mu.Lock()
+				activity.RecordHeartbeat(ctx, last[0], last[1])
+				mu.Unlock()
+			}
+		}
+	}()
+	beat = func(d, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		last = [2]int{d, total}
+		activity.RecordHeartbeat(ctx, d, total)
+	}
+	return beat, func() { close(done) }
+}

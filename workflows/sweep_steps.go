@@ -61,7 +61,7 @@ func (s *sweep) begin(ctx workflow.Context) error {
 		return err
 	}
 	var got SweepBegun
-	err = workflow.ExecuteActivity(sweepShortCtx(ctx, "begin sweep", 20), ActivityBeginSweep, in).Get(ctx, &got)
+	err = workflow.ExecuteActivity(sweepShortCtx(ctx, "begin sweep", 0), ActivityBeginSweep, in).Get(ctx, &got)
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && appErr.Type() == ErrInvalidInput {
 		return temporal.NewNonRetryableApplicationError(appErr.Message(), ErrInvalidInput, nil)
