@@ -72,7 +72,7 @@ const sweepColumns = `id, workflow_id, first_run_id, as_of, projects, status, co
 	exit_run_id, households, enrollments, alerts, alert_messages, exit_notices, summaries, executions, pages, per_project`
 
 // sweepFinishSQL finishes a running sweep with its counts (sql/sweep_finish.sql).
-var sweepFinishSQL = assembled("sweep_finish", "sweep_finish", vars{"natural_order": naturalOrderSQL("projectid")})
+var sweepFinishSQL = assembled("sweep_finish", "sweep_finish", vars{"counts": sweepCountsSQL, "natural_order": naturalOrderSQL("projectid")})
 
 // Names of sweep_run's unique constraints (migration 00017).
 const (

@@ -14,7 +14,7 @@ al AS (
     FROM exitflow.alert a JOIN exitflow.sweep_run s ON s.id = $1 AND a.workflow_id = s.workflow_id
     GROUP BY a.projectid
 )
-SELECT coalesce(ex.projectid, al.projectid) AS projectid, coalesce(ex.households, 0), coalesce(ex.enrollments, 0),
-       coalesce(al.alerts, 0)
+SELECT coalesce(ex.projectid, al.projectid) AS projectid, coalesce(ex.households, 0) AS households,
+       coalesce(ex.enrollments, 0) AS enrollments, coalesce(al.alerts, 0) AS alerts
 FROM ex FULL JOIN al ON al.projectid = ex.projectid
 ORDER BY {natural_order}

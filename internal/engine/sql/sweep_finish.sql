@@ -6,23 +6,12 @@
 -- SPEC U1, F3, AL2, N5
 -- $1 bigint: the sweep (exitflow.sweep_run.id); $2 bigint: its exit run (0: none)
 -- $3 alert messages, $4 exit notices, $5 summaries, $6 executions, $7 pages (integers)
+-- {counts}: sweep_counts.sql (the counts per project)
 -- psql: BEGIN; PREPARE q(bigint, bigint, int, int, int, int, int) AS <this file>; EXECUTE q(1, 2, 0, 0, 0, 0, 0); ROLLBACK;
 WITH s AS (
     SELECT id, workflow_id FROM exitflow.sweep_run WHERE id = $1 AND status IN ('running', 'mailing') FOR UPDATE
 ),
-ex AS (
-    SELECT projectid, count(DISTINCT householdid)::int AS households, count(*)::int AS enrollments
-    FROM exitflow.engine_exit WHERE run_id = nullif($2::bigint, 0) AND undone_at IS NULL GROUP BY projectid
-),
-al AS (
-    SELECT a.projectid, count(*)::int AS alerts
-    FROM exitflow.alert a JOIN s ON a.workflow_id = s.workflow_id GROUP BY a.projectid
-),
-per AS (
-    SELECT coalesce(ex.projectid, al.projectid) AS projectid, coalesce(ex.households, 0) AS households,
-           coalesce(ex.enrollments, 0) AS enrollments, coalesce(al.alerts, 0) AS alerts
-    FROM ex FULL JOIN al ON al.projectid = ex.projectid
-)
+per AS ({counts})
 UPDATE exitflow.sweep_run r
 SET status = 'done', finished_at = now(), exit_run_id = nullif($2::bigint, 0),
     households = (SELECT coalesce(sum(households), 0) FROM per),
